@@ -1,0 +1,1 @@
+"""Trellis: one connected data layer for competency-based medical education."""

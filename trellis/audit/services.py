@@ -1,0 +1,48 @@
+"""The one way to record a change. Call it inside the transaction that makes the change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models, transaction
+
+from trellis.audit.models import AuditEvent
+from trellis.people.models import Institution, Program, User
+from trellis.lib.jsonable import jsonable
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The named fields of a model instance, as JSON-safe values (foreign keys by id)."""
+    out: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, field.attname) if isinstance(field, models.ForeignKey) else getattr(obj, name)
+        out[name] = jsonable(value)
+    return out
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    program: Program | None = None,
+    institution: Institution | None = None,
+) -> AuditEvent:
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_record must run inside the transaction that makes the change")
+    if institution is None and program is not None:
+        institution = program.institution
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        target_repr=str(target)[:255],
+        before=before,
+        after=after,
+        program=program,
+        institution=institution,
+    )

@@ -1,0 +1,241 @@
+"""Competency frameworks: versioned trees of items with level descriptors on a scale.
+
+The shape follows 1EdTech CASE so that a CASE package round-trips: every framework,
+item, association and level descriptor keeps its CASE identifier, and whatever CASE
+fields Trellis does not model are kept verbatim in `source` and written back on export.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from trellis.people.models import Institution, Program
+
+
+def new_identifier() -> str:
+    return str(uuid.uuid4())
+
+
+class ScaleKind(models.TextChoices):
+    MILESTONE = "milestone", "Milestone levels"
+    ENTRUSTMENT = "entrustment", "Entrustment / supervision"
+
+
+class Scale(models.Model):
+    """An ordered set of levels: milestone levels 1-5, or an entrustment scale."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=16, choices=ScaleKind.choices)
+    description = models.TextField(blank=True)
+    allows_half_levels = models.BooleanField(default=False)
+    identifier = models.CharField(max_length=64, unique=True, default=new_identifier)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScaleLevel(models.Model):
+    scale = models.ForeignKey(Scale, on_delete=models.CASCADE, related_name="levels")
+    value = models.DecimalField(max_digits=3, decimal_places=1)
+    label = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["scale", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["scale", "value"], name="scale_level_unique_value")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value:g} {self.label}"
+
+
+class Framework(models.Model):
+    """One version of a framework. `institution` is null for the shipped catalogue, which
+    every signed-in person may read; an imported framework belongs to its institution."""
+
+    identifier = models.CharField(max_length=255, default=new_identifier)
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=255)
+    version = models.CharField(max_length=64, blank=True)
+    creator = models.CharField(max_length=255, blank=True)
+    publisher = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    developmental = models.BooleanField(
+        default=False,
+        help_text=(
+            "Developmental frameworks (the Clinician Educator Milestones) are for "
+            "self-reflection: private to their subject and never in accreditation exports."
+        ),
+    )
+    scale = models.ForeignKey(
+        Scale, null=True, blank=True, on_delete=models.PROTECT, related_name="frameworks"
+    )
+    institution = models.ForeignKey(
+        Institution, null=True, blank=True, on_delete=models.PROTECT, related_name="frameworks"
+    )
+    last_change = models.CharField(
+        max_length=40, blank=True, help_text="CASE lastChangeDateTime, kept as written."
+    )
+    source = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["title", "version"]
+        indexes = [models.Index(fields=["identifier"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.version}".strip()
+
+
+class ItemKind(models.TextChoices):
+    DOMAIN = "domain", "Domain"
+    COMPETENCY = "competency", "Competency"
+    SUBCOMPETENCY = "subcompetency", "Subcompetency"
+    EPA = "epa", "EPA"
+    OTHER = "other", "Item"
+
+
+class Item(models.Model):
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="items")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    identifier = models.CharField(max_length=255, default=new_identifier)
+    kind = models.CharField(max_length=16, choices=ItemKind.choices)
+    item_type = models.CharField(
+        max_length=120, blank=True, help_text="The CASE CFItemType as written by the source."
+    )
+    code = models.CharField(max_length=64, blank=True, help_text="Human coding scheme, e.g. PC1.")
+    name = models.CharField(max_length=255)
+    statement = models.TextField(help_text="CASE fullStatement.")
+    notes = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    scale = models.ForeignKey(
+        Scale, null=True, blank=True, on_delete=models.PROTECT, related_name="items"
+    )
+    needs_naming = models.BooleanField(
+        default=False, help_text="Created by an import from a bare code; a coordinator names it."
+    )
+    source = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["framework", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "identifier"], name="item_unique_identifier"
+            )
+        ]
+        indexes = [models.Index(fields=["framework", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}".strip()
+
+    @property
+    def effective_scale(self) -> Scale | None:
+        return self.scale or self.framework.scale
+
+
+class LevelDescriptor(models.Model):
+    """What a level looks like for one item (a CASE CFRubricCriterionLevel)."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="descriptors")
+    level = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    label = models.CharField(max_length=255, blank=True)
+    text = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=0)
+    identifier = models.CharField(max_length=255, default=new_identifier)
+    source = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["item", "position", "level"]
+
+    def __str__(self) -> str:
+        return f"{self.item.code} L{self.level}: {self.text[:40]}"
+
+
+class Association(models.Model):
+    """A CASE association between two items or an item and something outside Trellis.
+
+    `isChildOf` associations also shape the tree (Item.parent). An EPA points at the
+    subcompetencies it bundles with `isRelatedTo`. Types Trellis does not know, and
+    destinations outside the framework, are kept as written.
+    """
+
+    IS_CHILD_OF = "isChildOf"
+    IS_RELATED_TO = "isRelatedTo"
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="associations")
+    identifier = models.CharField(max_length=255, default=new_identifier)
+    association_type = models.CharField(max_length=120)
+    origin_identifier = models.CharField(max_length=255)
+    origin = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.CASCADE, related_name="outgoing"
+    )
+    destination_identifier = models.CharField(max_length=255)
+    destination = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="incoming"
+    )
+    sequence_number = models.IntegerField(null=True, blank=True)
+    source = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["framework", "sequence_number", "id"]
+        indexes = [models.Index(fields=["framework", "association_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.origin_identifier} {self.association_type} {self.destination_identifier}"
+
+
+class Adoption(models.Model):
+    """A program uses a framework, with a graduation target (Level 4 by default)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="adoptions")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="adoptions")
+    graduation_level = models.DecimalField(max_digits=3, decimal_places=1, default=Decimal("4.0"))
+    adopted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "framework__title"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "framework"], name="adoption_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} uses {self.framework}"
+
+
+class ExpectedLevel(models.Model):
+    """An explicit expected level for a training year, for one item or (item null) for every
+    item of the adopted framework. Where none is set the default trajectory applies."""
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="expected_levels")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    training_year = models.PositiveSmallIntegerField()
+    level = models.DecimalField(max_digits=3, decimal_places=1)
+
+    class Meta:
+        ordering = ["adoption", "training_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["adoption", "item", "training_year"], name="expected_level_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["adoption", "training_year"],
+                condition=Q(item__isnull=True),
+                name="expected_level_default_unique",
+            ),
+        ]

@@ -1,0 +1,155 @@
+"""Institutions, programs, people and their memberships (who plays which role where)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class Institution(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="departments")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "name"], name="department_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person. Logs in with an e-mail address; the same person may be a learner in
+    one program and faculty in another."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("e-mail address", unique=True)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="people"
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class ProgramKind(models.TextChoices):
+    RESIDENCY = "residency", "Residency"
+    FELLOWSHIP = "fellowship", "Fellowship"
+    MEDICAL_SCHOOL = "medical_school", "Medical school"
+    FACULTY_DEVELOPMENT = "faculty_development", "Faculty development"
+
+
+class Program(models.Model):
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="programs")
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=ProgramKind.choices)
+    specialty = models.CharField(max_length=120, blank=True)
+    length_years = models.PositiveSmallIntegerField(
+        default=3, help_text="Training years from entry to graduation."
+    )
+
+    class Meta:
+        ordering = ["institution__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    LEARNER = "learner", "Learner"
+    FACULTY = "faculty", "Faculty"
+    COORDINATOR = "coordinator", "Coordinator"
+    DIRECTOR = "director", "Program director"
+    COMMITTEE = "committee", "Committee member"
+    EDUCATOR = "educator", "Clinician educator"
+    FD_LEAD = "fd_lead", "Faculty-development lead"
+    ADMIN = "admin", "Institution admin"
+
+
+# Roles that may change a program's set-up (frameworks adopted, expected levels, members).
+PROGRAM_MANAGERS = frozenset({Role.COORDINATOR, Role.DIRECTOR, Role.FD_LEAD})
+
+
+class Membership(models.Model):
+    """A person's role in a program (or, for institution admins, in an institution)."""
+
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="memberships")
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    training_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Learners only: PGY or study year."
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["program__name", "role", "person__last_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="membership_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(program__isnull=False) | Q(role="admin"),
+                name="membership_program_unless_admin",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "role"])]
+
+    def __str__(self) -> str:
+        where = self.program or self.institution
+        return f"{self.person} — {self.get_role_display()} — {where}"
