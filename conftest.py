@@ -11,6 +11,13 @@ SHARED = Path(os.environ.get("TRELLIS_SHARED", Path(__file__).resolve().parent.p
 REAL_DATA = SHARED / "real-data"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Real hashing costs ~0.4 s a person; tests create many people.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def people(db: None) -> People:
     return make_people()

@@ -15,7 +15,9 @@ PASSWORD = "correct-horse-battery"
 
 
 def make_user(email: str, first: str, last: str) -> User:
-    return User.objects.create_user(email=email, password=PASSWORD, first_name=first, last_name=last)
+    return User.objects.create_user(
+        email=email, password=PASSWORD, first_name=first, last_name=last
+    )
 
 
 def add_member(
@@ -27,10 +29,12 @@ def add_member(
     training_year: int | None = None,
     start: dt.date = dt.date(2020, 7, 1),
 ) -> Membership:
+    where = institution or (program.institution if program else None)
+    assert where is not None, "an institution admin needs an institution"
     return Membership.objects.create(
         person=person,
         program=program,
-        institution=institution or (program.institution if program else None),
+        institution=where,
         role=role,
         training_year=training_year,
         start_date=start,
@@ -58,10 +62,18 @@ class People:
     def everyone(self) -> dict[str, User]:
         return {
             name: getattr(self, name)
-            for name in (
-                "director coordinator faculty committee learner learner2 educator fd_lead "
-                "admin outsider"
-            ).split()
+            for name in [
+                "director",
+                "coordinator",
+                "faculty",
+                "committee",
+                "learner",
+                "learner2",
+                "educator",
+                "fd_lead",
+                "admin",
+                "outsider",
+            ]
         }
 
 

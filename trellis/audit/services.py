@@ -7,8 +7,8 @@ from typing import Any
 from django.db import models, transaction
 
 from trellis.audit.models import AuditEvent
-from trellis.people.models import Institution, Program, User
 from trellis.lib.jsonable import jsonable
+from trellis.people.models import Institution, Program, User
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
@@ -16,7 +16,11 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in fields:
         field = obj._meta.get_field(name)
-        value = getattr(obj, field.attname) if isinstance(field, models.ForeignKey) else getattr(obj, name)
+        value = (
+            getattr(obj, field.attname)
+            if isinstance(field, models.ForeignKey)
+            else getattr(obj, name)
+        )
         out[name] = jsonable(value)
     return out
 

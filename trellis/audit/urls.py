@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list = []
+from trellis.audit import views
+
+urlpatterns: list[URLPattern] = [
+    path("programs/<slug:slug>/audit/", views.program_audit, name="program-audit"),
+]

@@ -223,7 +223,9 @@ class ExpectedLevel(models.Model):
     item of the adopted framework. Where none is set the default trajectory applies."""
 
     adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="expected_levels")
-    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(
+        Item, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     training_year = models.PositiveSmallIntegerField()
     level = models.DecimalField(max_digits=3, decimal_places=1)
 
@@ -239,3 +241,7 @@ class ExpectedLevel(models.Model):
                 name="expected_level_default_unique",
             ),
         ]
+
+    def __str__(self) -> str:
+        scope = self.item.code if self.item_id and self.item else "all items"
+        return f"Year {self.training_year}, {scope}: level {self.level}"

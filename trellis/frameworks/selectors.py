@@ -19,7 +19,9 @@ def frameworks_visible(*, user: User) -> QuerySet[Framework]:
     )
 
 
-def default_expected_level(*, graduation_level: Decimal, training_year: int, length_years: int) -> Decimal:
+def default_expected_level(
+    *, graduation_level: Decimal, training_year: int, length_years: int
+) -> Decimal:
     """The default trajectory: from Level 1 on entry, rising evenly to the graduation target
     at the end of the final year, rounded to the nearest half level."""
     if length_years <= 0:

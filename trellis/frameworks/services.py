@@ -11,8 +11,24 @@ from decimal import Decimal
 from django.db import transaction
 
 from trellis.audit.services import audit_record, snapshot
+from trellis.frameworks.io import sniff_format
+from trellis.frameworks.io.case_export import case_export
+from trellis.frameworks.io.case_import import case_parse
+from trellis.frameworks.io.csv_export import csv_export
+from trellis.frameworks.io.csv_import import csv_parse
+from trellis.frameworks.io.errors import FrameworkImportError, ImportProblem
+from trellis.frameworks.io.plan import plan_conflicts, plan_save, unique_slug
 from trellis.frameworks.models import Adoption, ExpectedLevel, Framework, Item
-from trellis.people.models import Program, User
+from trellis.people.models import Institution, Program, User
+
+__all__ = [
+    "FrameworkImportError",
+    "ImportProblem",
+    "expected_level_set",
+    "framework_adopt",
+    "framework_export",
+    "framework_import",
+]
 
 
 @transaction.atomic
@@ -81,3 +97,65 @@ def expected_level_set(
         program=adoption.program,
     )
     return row
+
+
+def framework_import(
+    *,
+    content: bytes,
+    filename: str,
+    institution: Institution | None,
+    acting_user: User | None,
+    format: str | None = None,
+    slug: str | None = None,
+) -> Framework:
+    """Import one framework from a Trellis CSV file or a CASE JSON package.
+
+    All or nothing: on any problem raise FrameworkImportError listing every problem found,
+    having written nothing. A framework whose (identifier, version) the institution already
+    has is refused. The slug is `slug`, else the file's own (CSV), else one derived from
+    the title, made unique.
+    """
+    fmt = (format or sniff_format(content=content, filename=filename)).lower()
+    with transaction.atomic():
+        if fmt == "csv":
+            plan, problems = csv_parse(content=content, institution=institution)
+        elif fmt == "case":
+            plan, problems = case_parse(content=content)
+        else:
+            raise FrameworkImportError(
+                [ImportProblem(None, "format", f"unknown format {fmt!r}; expected csv or case")]
+            )
+        if plan is not None:
+            problems.items.extend(plan_conflicts(plan, institution=institution, slug=slug))
+        problems.raise_if_any()
+        assert plan is not None
+        framework = plan_save(
+            plan,
+            institution=institution,
+            acting_user=acting_user,
+            slug=slug or unique_slug(plan.slug or plan.title),
+        )
+        audit_record(
+            actor=acting_user,
+            action="framework.import",
+            target=framework,
+            after={
+                **snapshot(framework, ["slug", "identifier", "title", "version", "institution"]),
+                "format": fmt,
+                "filename": filename,
+                "items": len(plan.items),
+                "associations": len(plan.associations),
+                "descriptors": len(plan.descriptors),
+            },
+            institution=institution,
+        )
+    return framework
+
+
+def framework_export(*, framework: Framework, format: str) -> bytes:
+    """The framework as a Trellis CSV file or a CASE JSON package (deterministic bytes)."""
+    if format == "csv":
+        return csv_export(framework=framework)
+    if format == "case":
+        return case_export(framework=framework)
+    raise ValueError(f"unknown format {format!r}; expected csv or case")

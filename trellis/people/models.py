@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
@@ -43,7 +43,9 @@ class Institution(models.Model):
 
 
 class Department(models.Model):
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="departments")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="departments"
+    )
     name = models.CharField(max_length=200)
 
     class Meta:
@@ -67,9 +69,9 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[assignment,misc]
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
@@ -125,7 +127,9 @@ class Membership(models.Model):
     """A person's role in a program (or, for institution admins, in an institution)."""
 
     person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="memberships")
+    institution = models.ForeignKey(
+        Institution, on_delete=models.CASCADE, related_name="memberships"
+    )
     program = models.ForeignKey(
         Program, null=True, blank=True, on_delete=models.CASCADE, related_name="memberships"
     )

@@ -1,0 +1,170 @@
+"""Who may rate whom, and who may see an assessment.
+
+- Faculty (and directors and committee members, who also teach) rate the learners they
+  supervise (on any assignment of the program) or have been asked to rate: an open
+  request addressed to them, or a learner's open request whose link they opened.
+- The assessor sees what they submitted; the subject sees assessments of themselves
+  (not one by one for an anonymous form: see selectors.teaching_summary); program staff
+  see the program's.
+Outsiders get 404; a program member without the right gets 403 (PermissionDenied).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from trellis.assessments.models import Assessment, AssessmentStatus, Request, RequestStatus
+from trellis.people.access import ProgramAccess, get_program_for
+from trellis.people.models import Membership, Program, Role, User
+from trellis.people.selectors import memberships_current, program_roles
+from trellis.scheduling.models import Assignment
+
+RATERS = frozenset({Role.FACULTY, Role.DIRECTOR, Role.COMMITTEE})
+# Roles that read every assessment of their program.
+STAFF = frozenset({Role.COORDINATOR, Role.DIRECTOR, Role.COMMITTEE, Role.ADMIN})
+
+
+def viewer(request: HttpRequest) -> User:
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Sign in first")
+    return request.user
+
+
+def rater_programs(*, user: User) -> list[Program]:
+    """The programs in which `user` rates learners."""
+    ids = memberships_current(person=user).filter(role__in=RATERS).values("program_id")
+    return list(Program.objects.filter(id__in=ids).order_by("name"))
+
+
+def is_learner_of(program: Program, person: User, day: dt.date | None = None) -> bool:
+    return (
+        memberships_current(person=person, on=day)
+        .filter(program=program, role=Role.LEARNER)
+        .exists()
+    )
+
+
+@dataclass(frozen=True)
+class RateAccess:
+    """`user` may rate `subject` in `program`; `assignment` is the one they supervise
+    (today's if any), `request` the open request that lets them (if any)."""
+
+    access: ProgramAccess
+    user: User
+    subject: User
+    assignment: Assignment | None
+    request: Request | None
+
+    @property
+    def program(self) -> Program:
+        return self.access.program
+
+
+def supervised_assignment(*, faculty: User, learner: User, program: Program) -> Assignment | None:
+    """Today's assignment of `learner` that `faculty` supervises, else the latest one."""
+    today = timezone.localdate()
+    qs = Assignment.objects.filter(
+        learner=learner, supervisors=faculty, rotation__program=program
+    ).select_related("rotation__activity", "site")
+    current = qs.filter(start_date__lte=today, end_date__gte=today).first()
+    return current or qs.filter(start_date__lte=today).order_by("-start_date").first()
+
+
+def open_request_to(*, user: User, subject: User, program: Program) -> Request | None:
+    return (
+        Request.objects.filter(
+            program=program, subject=subject, assessor=user, status=RequestStatus.OPEN
+        )
+        .select_related("form")
+        .first()
+    )
+
+
+def get_rating_for(user: User, slug: str, learner_id: int) -> RateAccess:
+    access = get_program_for(user, slug)
+    subject = User.objects.filter(pk=learner_id).first()
+    if subject is None or not is_learner_of(access.program, subject):
+        raise Http404("No such learner")
+    if not access.roles & RATERS:
+        raise PermissionDenied("Only faculty rate learners")
+    assignment = supervised_assignment(faculty=user, learner=subject, program=access.program)
+    request = open_request_to(user=user, subject=subject, program=access.program)
+    if assignment is None and request is None:
+        raise PermissionDenied("You neither supervise this learner nor were asked to rate them")
+    return RateAccess(access, user, subject, assignment, request)
+
+
+def get_request_to_answer(user: User, token: str) -> RateAccess:
+    """The request behind a link: its named assessor, or for an open (learner's) request
+    any faculty member of the program, may answer it. The status is the caller's to check
+    (an answered request leads to its assessment, not to an error)."""
+    request = (
+        Request.objects.select_related("program__institution", "form", "subject")
+        .filter(token=token)
+        .first()
+    )
+    if request is None:
+        raise Http404("No such request")
+    access = get_program_for(user, request.program.slug)
+    if request.assessor_id is not None:
+        if request.assessor_id != user.pk:
+            raise PermissionDenied("This request is addressed to someone else")
+    elif not access.roles & RATERS:
+        raise PermissionDenied("Only the program's faculty answer this request")
+    if request.subject_id == user.pk:
+        raise PermissionDenied("You cannot rate yourself")
+    assignment = supervised_assignment(
+        faculty=user, learner=request.subject, program=access.program
+    )
+    return RateAccess(access, user, request.subject, assignment, request)
+
+
+def may_see(user: User, assessment: Assessment) -> bool:
+    if assessment.assessor_id == user.pk:
+        return True
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        return False
+    if assessment.subject_id == user.pk:
+        return not assessment.form_version.form.anonymous
+    return bool(program_roles(person=user, program=assessment.program) & STAFF)
+
+
+def get_assessment_for(user: User, pk: int) -> Assessment:
+    """An assessment this user may read; 404 otherwise (its existence is not revealed)."""
+    assessment = (
+        Assessment.objects.select_related(
+            "form_version__form", "form_version__scale", "subject", "assessor", "program"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if assessment is None or not may_see(user, assessment):
+        raise Http404("No such assessment")
+    return assessment
+
+
+def get_own_assessment_for(user: User, pk: int) -> Assessment:
+    """An assessment this user wrote (to resume a draft or correct it); 404 otherwise."""
+    assessment = get_assessment_for(user, pk)
+    if assessment.assessor_id != user.pk:
+        raise Http404("No such assessment")
+    return assessment
+
+
+def rateable_learners(*, user: User, program: Program) -> Q:
+    """A filter on User: the program's current learners this user may rate."""
+    today = timezone.localdate()
+    learners = Membership.objects.filter(
+        program=program, role=Role.LEARNER, start_date__lte=today
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    supervised = Assignment.objects.filter(supervisors=user, rotation__program=program)
+    asked = Request.objects.filter(program=program, assessor=user, status=RequestStatus.OPEN)
+    return Q(pk__in=learners.values("person_id")) & (
+        Q(pk__in=supervised.values("learner_id")) | Q(pk__in=asked.values("subject_id"))
+    )

@@ -1,0 +1,28 @@
+"""Assessment pages, mounted at /assess/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from trellis.assessments import views_ask, views_capture, views_forms, views_view
+
+app_name = "assessments"
+
+urlpatterns = [
+    path("", views_capture.start, name="start"),
+    path("<slug:slug>/learner/<int:learner_id>/", views_capture.rate, name="rate"),
+    path("r/<str:token>/", views_capture.answer, name="answer"),
+    path("a/<int:pk>/", views_view.detail, name="detail"),
+    path("a/<int:pk>/done/", views_capture.done, name="done"),
+    path("a/<int:pk>/edit/", views_capture.edit, name="edit"),
+    path("a/<int:pk>/discard/", views_capture.discard, name="discard"),
+    path("ask/", views_ask.ask, name="ask"),
+    path("ask/<int:pk>/", views_ask.asked, name="asked"),
+    path("mine/", views_view.mine, name="mine"),
+    path("given/", views_view.given, name="given"),
+    path("teaching/", views_view.teaching, name="teaching"),
+    path("<slug:slug>/all/", views_view.program_list, name="program"),
+    path("<slug:slug>/forms/", views_forms.form_list, name="forms"),
+    path("<slug:slug>/forms/new/", views_forms.form_new, name="form-new"),
+    path("<slug:slug>/forms/<int:form_id>/", views_forms.form_edit, name="form-edit"),
+]

@@ -1,0 +1,30 @@
+"""A program's requests, compliance, logs and exam scores, under
+/programs/<slug>/assessments/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from trellis.assessments import views_exams, views_logs, views_requests
+
+app_name = "assessments-program"
+
+urlpatterns = [
+    path("requests/", views_requests.requests_list, name="requests"),
+    path("requests/new/", views_requests.request_new, name="request-new"),
+    path("requests/generate/", views_requests.requests_generate, name="requests-generate"),
+    path("requests/mine/", views_requests.my_requests, name="my-requests"),
+    path("requests/<int:pk>/cancel/", views_requests.request_cancel_view, name="request-cancel"),
+    path("compliance/", views_requests.compliance, name="compliance"),
+    path("logs/", views_logs.overview, name="logs"),
+    path("logs/types/", views_logs.log_types, name="log-types"),
+    path("logs/types/<int:pk>/edit/", views_logs.log_type_edit, name="log-type-edit"),
+    path("logs/types/<int:pk>/delete/", views_logs.log_type_remove, name="log-type-delete"),
+    path("logs/mine/", views_logs.my_logs, name="my-logs"),
+    path("logs/entries/<int:pk>/delete/", views_logs.entry_delete, name="log-entry-delete"),
+    path("logs/entries/<int:pk>/verify/", views_logs.entry_verify, name="log-entry-verify"),
+    path("logs/verify/", views_logs.verify_queue, name="log-verify"),
+    path("logs/learners/<int:learner_id>/", views_logs.learner_logs, name="learner-logs"),
+    path("exams/", views_exams.exams, name="exams"),
+    path("exams/import/", views_exams.exam_import, name="exam-import"),
+]

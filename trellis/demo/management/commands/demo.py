@@ -1,0 +1,75 @@
+"""`trellis demo`: a working Trellis with a synthetic institution, in one command.
+
+Migrates the database (DATABASE_URL, else SQLite under ./var/), installs the catalogue,
+creates Riverside University Health unless it is already there, prints a log-in for every
+role and starts the development server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from trellis.demo.generator import (
+    DEMO_INSTITUTION_NAME,
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    demo_institution,
+    generate_demo,
+)
+from trellis.frameworks.catalogue import catalogue_install
+
+
+class Command(BaseCommand):
+    help = "Set up the demo institution and run Trellis on http://127.0.0.1:8000/."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-serve",
+            action="store_true",
+            help="Set up the database and print the log-ins, but do not start the server.",
+        )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Empty the database first (every row, not only the demo's), then start afresh.",
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port for the server (default 8000)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        port: int = options["port"]
+        if not 0 < port < 65536:
+            raise CommandError(f"Not a port number: {port}")
+        quiet = max(options["verbosity"] - 1, 0)
+        call_command("migrate", interactive=False, verbosity=quiet)
+        if options["reset"]:
+            # flush sends post_migrate, which puts the catalogue back.
+            call_command("flush", interactive=False, verbosity=quiet)
+        catalogue_install()
+        if demo_institution() is None:
+            demo = generate_demo()
+            count = len(demo.people.everyone())
+            self.stdout.write(f"Created {DEMO_INSTITUTION_NAME} with {count} people.")
+        else:
+            self.stdout.write(
+                f"{DEMO_INSTITUTION_NAME} is already here; reusing it (--reset starts afresh)."
+            )
+        self._print_logins()
+        if not options["no_serve"]:
+            self.stdout.write(
+                f"\nOpen http://127.0.0.1:{port}/ and sign in. Ctrl-C stops the server."
+            )
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _print_logins(self) -> None:
+        rows = [(login.label, login.email, DEMO_PASSWORD, login.where) for login in DEMO_LOGINS]
+        header = ("ROLE", "E-MAIL", "PASSWORD", "WHERE")
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
+        self.stdout.write("\nDemo log-ins (every person shares the password):")
+        for row in [header, *rows]:
+            cells = [row[i].ljust(widths[i]) for i in range(3)]
+            self.stdout.write("  " + "  ".join([*cells, row[3]]))

@@ -1,0 +1,62 @@
+"""`trellis demo --no-serve`: migrate, catalogue, demo institution, log-ins."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from trellis.demo.generator import DEMO_LOGINS, DEMO_PASSWORD
+from trellis.frameworks.models import Framework
+from trellis.people.models import Institution, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", "--no-serve", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_it_sets_up_the_demo_and_prints_a_log_in_for_every_role() -> None:
+    out = demo()
+    assert "Created Riverside University Health" in out
+    for login in DEMO_LOGINS:
+        line = next(line for line in out.splitlines() if login.email in line)
+        assert DEMO_PASSWORD in line
+        assert login.label in line
+    assert Framework.objects.filter(institution__isnull=True).count() >= 4
+    assert User.objects.get(email="director@demo.trellis.test").check_password(DEMO_PASSWORD)
+
+
+def test_it_reuses_the_demo_institution_when_run_again() -> None:
+    demo()
+    people = User.objects.count()
+    out = demo()
+    assert "reusing it" in out
+    assert User.objects.count() == people
+    assert Institution.objects.filter(slug="riverside-health").count() == 1
+
+
+# PostgreSQL will not TRUNCATE inside the test's transaction once rows are written.
+@pytest.mark.django_db(transaction=True)
+def test_reset_starts_afresh() -> None:
+    demo()
+    User.objects.create_user(email="stray@example.test")
+    out = demo("--reset")
+    assert "Created Riverside University Health" in out
+    assert not User.objects.filter(email="stray@example.test").exists()
+    assert Framework.objects.filter(slug="im-milestones-2").exists()
+
+
+def test_it_refuses_a_port_that_is_not_one() -> None:
+    with pytest.raises(CommandError, match="Not a port"):
+        demo("--port", "70000")

@@ -1,0 +1,20 @@
+"""Framework import and export: the Trellis CSV layout and 1EdTech CASE 1.1 JSON packages.
+
+The public entry points are `framework_import` and `framework_export` in
+`trellis.frameworks.services`; this package holds the readers and writers they use.
+"""
+
+from __future__ import annotations
+
+FORMATS = ("csv", "case")
+
+
+def sniff_format(*, content: bytes, filename: str) -> str:
+    """'csv' or 'case', from the file name's extension, else from the first character."""
+    name = filename.lower()
+    if name.endswith(".csv"):
+        return "csv"
+    if name.endswith(".json"):
+        return "case"
+    head = content.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return "case" if head in (b"{", b"[") else "csv"

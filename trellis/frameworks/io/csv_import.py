@@ -1,0 +1,419 @@
+"""Read a framework from the Trellis CSV layout (docs/formats.md, "Framework CSV").
+
+One file is one framework: a header row, then the framework row, then one row per item.
+Every problem is collected with its file line and column before anything is refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils.text import slugify
+
+from trellis.frameworks.io.common import CSV_KINDS, make_identifier, node_uri, now_stamp
+from trellis.frameworks.io.errors import Problems
+from trellis.frameworks.io.plan import (
+    AssociationPlan,
+    DescriptorPlan,
+    FrameworkPlan,
+    ItemPlan,
+    is_slug,
+)
+from trellis.frameworks.models import Association, Framework, Item, ItemKind, Scale
+from trellis.people.models import Institution
+
+BASE_COLUMNS = ("kind", "code", "name", "statement", "parent", "related", "identifier")
+FRAMEWORK_COLUMNS = ("version", "scale", "developmental", "publisher", "language")
+REQUIRED_COLUMNS = ("kind", "name")
+LEVEL_COLUMN = re.compile(r"^level_(\d+(?:\.\d+)?)$")
+YES = {"yes", "y", "true", "1"}
+NO = {"no", "n", "false", "0", ""}
+
+# Longest values the model columns take.
+LIMITS = {
+    "code": 64,
+    "name": 255,
+    "identifier": 255,
+    "version": 64,
+    "publisher": 255,
+    "language": 16,
+}
+
+
+@dataclass
+class Row:
+    line: int
+    cells: dict[str, str]
+    levels: dict[Decimal, str]
+
+    def get(self, column: str) -> str:
+        return self.cells.get(column, "")
+
+
+def _level_columns(header: list[str], problems: Problems) -> dict[str, Decimal]:
+    levels: dict[str, Decimal] = {}
+    for column in header:
+        match = LEVEL_COLUMN.match(column)
+        if not match:
+            continue
+        value = Decimal(match.group(1))
+        if value * 2 != (value * 2).to_integral_value() or not Decimal(0) <= value <= Decimal(10):
+            problems.add("levels run from 0 to 10 in half levels", line=1, field=column)
+            continue
+        if value in levels.values():
+            problems.add("another column names the same level", line=1, field=column)
+            continue
+        levels[column] = value
+    return levels
+
+
+def _read_rows(text: str, problems: Problems) -> tuple[list[Row], bool]:
+    """The data rows with their first line numbers; False when the header is unusable."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        problems.add(f"cannot read the header: {exc}", line=1)
+        return [], False
+    if header is None or not any(cell.strip() for cell in header):
+        problems.add("the file is empty: a header row is required", line=1)
+        return [], False
+    header = [cell.strip().lower() for cell in header]
+    seen: set[str] = set()
+    for column in header:
+        if not column:
+            continue  # spreadsheets add unnamed columns; a value under one is an error
+        if column in seen:
+            problems.add("the column appears twice", line=1, field=column)
+        elif column not in BASE_COLUMNS + FRAMEWORK_COLUMNS and not LEVEL_COLUMN.match(column):
+            problems.add("unknown column", line=1, field=column)
+        seen.add(column)
+    for column in REQUIRED_COLUMNS:
+        if column not in seen:
+            problems.add("a required column is missing", line=1, field=column)
+    level_columns = _level_columns(header, problems)
+    if problems:
+        return [], False
+
+    rows: list[Row] = []
+    last_line = reader.line_num
+    try:
+        for record in reader:
+            line = last_line + 1
+            last_line = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            record = record + [""] * (len(header) - len(record))
+            unnamed = [
+                n
+                for n, value in enumerate(record, start=1)
+                if value.strip() and (n > len(header) or not header[n - 1])
+            ]
+            if unnamed:
+                problems.add(
+                    f"column {unnamed[0]} has a value but no name in the header", line=line
+                )
+                continue
+            cells = {
+                column: value.strip()
+                for column, value in zip(header, record, strict=False)
+                if column
+            }
+            levels = {
+                level: cells[column] for column, level in level_columns.items() if cells[column]
+            }
+            rows.append(Row(line=line, cells=cells, levels=levels))
+    except csv.Error as exc:
+        problems.add(f"cannot read the file: {exc}", line=last_line + 1)
+    return rows, True
+
+
+def _check_lengths(row: Row, problems: Problems) -> None:
+    for column, limit in LIMITS.items():
+        value = row.get(column)
+        if len(value) > limit:
+            problems.add(
+                f"too long ({len(value)} characters, at most {limit})", line=row.line, field=column
+            )
+
+
+def _framework_plan(row: Row, problems: Problems) -> FrameworkPlan:
+    slug = row.get("code")
+    if slug and not is_slug(slug):
+        problems.add(
+            f"{slug!r} is not a valid framework slug (lowercase letters, digits, hyphens)",
+            line=row.line,
+            field="code",
+        )
+    title = row.get("name")
+    if not title:
+        problems.add("the framework title is required", line=row.line, field="name")
+    for column in ("parent", "related"):
+        if row.get(column):
+            problems.add("the framework row takes no " + column, line=row.line, field=column)
+    if row.levels:
+        problems.add("the framework row takes no level descriptors", line=row.line, field="level")
+    scale = None
+    scale_slug = row.get("scale")
+    if scale_slug:
+        scale = Scale.objects.filter(slug=scale_slug).first()
+        if scale is None:
+            known = ", ".join(Scale.objects.values_list("slug", flat=True)) or "none"
+            problems.add(f"no scale {scale_slug!r} (known: {known})", line=row.line, field="scale")
+    developmental = row.get("developmental").lower()
+    if developmental not in YES | NO:
+        problems.add("expected yes or no", line=row.line, field="developmental")
+    _check_lengths(row, problems)
+    version = row.get("version")
+    identifier = row.get("identifier") or make_identifier(
+        "framework", slug or slugify(title), version
+    )
+    return FrameworkPlan(
+        identifier=identifier,
+        title=title[:255],
+        format="csv",
+        version=version,
+        publisher=row.get("publisher"),
+        description=row.get("statement"),
+        language=row.get("language"),
+        developmental=developmental in YES,
+        scale=scale,
+        last_change=now_stamp(),
+        slug=slug,
+    )
+
+
+def _item_plan(row: Row, plan: FrameworkPlan, position: int, problems: Problems) -> ItemPlan | None:
+    kind_name = row.get("kind").lower()
+    if kind_name not in CSV_KINDS:
+        expected = ", ".join(["framework", *CSV_KINDS])
+        problems.add(
+            f"unknown kind {kind_name!r} (expected one of {expected})", line=row.line, field="kind"
+        )
+        return None
+    kind, item_type = CSV_KINDS[kind_name]
+    name = row.get("name")
+    if not name:
+        problems.add("required", line=row.line, field="name")
+    for column in FRAMEWORK_COLUMNS:
+        if row.get(column):
+            problems.add(f"only the framework row takes a {column}", line=row.line, field=column)
+    if row.get("related") and kind != ItemKind.EPA:
+        problems.add("only EPA rows list related items", line=row.line, field="related")
+    _check_lengths(row, problems)
+    code = row.get("code")
+    identifier = row.get("identifier") or make_identifier(
+        plan.identifier, "item", code or f"#{position}"
+    )
+    return ItemPlan(
+        identifier=identifier,
+        kind=kind,
+        item_type=item_type,
+        code=code,
+        name=name,
+        statement=row.get("statement") or name,
+        position=position,
+    )
+
+
+def _outside_item(
+    reference: str, institution: Institution | None
+) -> tuple[Item | None, str | None]:
+    """An item of another stored framework, from `framework-slug:CODE`."""
+    slug, _, code = reference.partition(":")
+    framework = (
+        Framework.objects.filter(slug=slug)
+        .filter(Q(institution__isnull=True) | Q(institution=institution))
+        .first()
+    )
+    if framework is None:
+        return None, f"no framework {slug!r} for {reference!r}"
+    item = framework.items.filter(code=code).order_by("position", "id").first()
+    if item is None:
+        return None, f"framework {slug!r} has no item with code {code!r}"
+    return item, None
+
+
+def csv_parse(
+    *, content: bytes, institution: Institution | None
+) -> tuple[FrameworkPlan | None, Problems]:
+    problems = Problems()
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        problems.add(f"not UTF-8 text (byte {exc.start + 1})", line=line)
+        return None, problems
+    rows, usable = _read_rows(text, problems)
+    if not usable:
+        return None, problems
+    if not rows:
+        if not problems:
+            problems.add("no rows: the first data row must be the framework row", line=2)
+        return None, problems
+
+    first = rows[0]
+    if first.get("kind").lower() != "framework":
+        problems.add(
+            "the first row must be the framework row (kind 'framework')",
+            line=first.line,
+            field="kind",
+        )
+    plan = _framework_plan(first, problems)
+
+    item_rows: list[tuple[Row, ItemPlan]] = []
+    by_code: dict[str, tuple[Row, ItemPlan]] = {}
+    by_identifier: dict[str, tuple[Row, ItemPlan]] = {}
+    rest = rows[1:] if first.get("kind").lower() == "framework" else rows
+    for row in rest:
+        if row.get("kind").lower() == "framework":
+            problems.add("only one framework row is allowed", line=row.line, field="kind")
+            continue
+        item = _item_plan(row, plan, len(item_rows), problems)
+        if item is None:
+            continue
+        if item.code:
+            if item.code in by_code:
+                problems.add(
+                    f"code {item.code!r} is already used on line {by_code[item.code][0].line}",
+                    line=row.line,
+                    field="code",
+                )
+            else:
+                by_code[item.code] = (row, item)
+        if item.identifier in by_identifier or item.identifier == plan.identifier:
+            if row.get("identifier"):  # a generated one repeats only with its code, reported
+                problems.add(
+                    f"identifier {item.identifier!r} is used twice",
+                    line=row.line,
+                    field="identifier",
+                )
+        else:
+            by_identifier[item.identifier] = (row, item)
+        item_rows.append((row, item))
+
+    def local(reference: str) -> ItemPlan | None:
+        # A parent or related item: its code, else its identifier (what CSV export writes
+        # for items without a unique code), else `this-framework-slug:CODE`.
+        found = by_code.get(reference) or by_identifier.get(reference)
+        if found is None and plan.slug and reference.startswith(plan.slug + ":"):
+            found = by_code.get(reference[len(plan.slug) + 1 :])
+        return found[1] if found else None
+
+    for row, item in item_rows:
+        parent_code = row.get("parent")
+        if not parent_code:
+            continue
+        parent = local(parent_code)
+        if parent is None:
+            problems.add(f"no item with code {parent_code!r}", line=row.line, field="parent")
+        elif parent is item:
+            problems.add("an item cannot be its own parent", line=row.line, field="parent")
+        else:
+            item.parent = parent.identifier
+    _check_cycles(item_rows, problems)
+
+    siblings: dict[str | None, int] = {}
+    for _row, item in item_rows:
+        siblings[item.parent] = siblings.get(item.parent, 0) + 1
+        plan.associations.append(
+            AssociationPlan(
+                identifier=make_identifier(
+                    plan.identifier, Association.IS_CHILD_OF, item.identifier
+                ),
+                association_type=Association.IS_CHILD_OF,
+                origin_identifier=item.identifier,
+                destination_identifier=item.parent or plan.identifier,
+                sequence_number=siblings[item.parent],
+            )
+        )
+    for row, item in item_rows:
+        _related(row, item, plan, local, institution, problems)
+        for position, (level, text) in enumerate(sorted(row.levels.items())):
+            plan.descriptors.append(
+                DescriptorPlan(
+                    item_identifier=item.identifier,
+                    level=level,
+                    label="",
+                    text=text,
+                    position=position,
+                    identifier=make_identifier(
+                        plan.identifier, "level", item.identifier, str(level)
+                    ),
+                )
+            )
+    plan.items = [item for _row, item in item_rows]
+    problems.items.sort(key=lambda p: p.line or 0)
+    return plan, problems
+
+
+def _related(
+    row: Row,
+    item: ItemPlan,
+    plan: FrameworkPlan,
+    local: Callable[[str], ItemPlan | None],
+    institution: Institution | None,
+    problems: Problems,
+) -> None:
+    seen: set[str] = set()
+    for reference in (part.strip() for part in row.get("related").split(";")):
+        if not reference or reference in seen:
+            continue
+        seen.add(reference)
+        target = local(reference)
+        outside: Item | None = None
+        if target is None and ":" in reference:
+            outside, error = _outside_item(reference, institution)
+            if error:
+                problems.add(error, line=row.line, field="related")
+                continue
+        elif target is None:
+            problems.add(f"no item with code {reference!r}", line=row.line, field="related")
+            continue
+        if outside is not None:
+            destination = outside.identifier
+            source = {
+                "destinationNodeURI": {
+                    "title": outside.code or outside.name,
+                    "uri": outside.source.get("uri") or node_uri(outside.identifier),
+                }
+            }
+        else:
+            assert target is not None
+            destination, source = target.identifier, {}
+        plan.associations.append(
+            AssociationPlan(
+                identifier=make_identifier(
+                    plan.identifier, Association.IS_RELATED_TO, item.identifier, destination
+                ),
+                association_type=Association.IS_RELATED_TO,
+                origin_identifier=item.identifier,
+                destination_identifier=destination,
+                source=source,
+                destination_item=outside,
+            )
+        )
+
+
+def _check_cycles(item_rows: list[tuple[Row, ItemPlan]], problems: Problems) -> None:
+    parents = {item.identifier: item.parent for _row, item in item_rows}
+    codes = {item.identifier: item.code or item.identifier for _row, item in item_rows}
+    reported: set[str] = set()
+    for row, item in item_rows:
+        path = [item.identifier]
+        current = parents.get(item.identifier)
+        while current is not None and current not in path:
+            path.append(current)
+            current = parents.get(current)
+        if current is not None and current == item.identifier and item.identifier not in reported:
+            reported.update(path)
+            chain = " > ".join(codes[i] for i in [*path, item.identifier])
+            problems.add(f"the parents form a loop: {chain}", line=row.line, field="parent")
+            for identifier in path:  # break it, so later steps terminate
+                parents[identifier] = None

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SchedulingConfig(AppConfig):
+    name = "trellis.scheduling"
+    label = "scheduling"
+    verbose_name = "Clinical schedule"
