@@ -20,8 +20,8 @@ demo: $(STAMP)
 test: $(STAMP) lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check trellis tests bench
-	$(BIN)/ruff format --check trellis tests bench
+	$(BIN)/ruff check trellis tests bench conftest.py
+	$(BIN)/ruff format --check trellis tests bench conftest.py
 
 typecheck: $(STAMP)
 	DEBUG=1 $(BIN)/mypy trellis

@@ -107,7 +107,9 @@ class Question(models.Model):
 
     version = models.ForeignKey(FormVersion, on_delete=models.CASCADE, related_name="questions")
     position = models.PositiveIntegerField(default=0)
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    # A framework may be removed while no assessment rests on it (ratings protect their
+    # items); the questions that named its items go with it.
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
     label = models.CharField(max_length=255, blank=True)
     scale = models.ForeignKey(
         Scale, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

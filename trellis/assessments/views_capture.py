@@ -241,12 +241,16 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def done(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = access.get_own_assessment_for(access.viewer(request), pk)
+    labels = {lv.value: lv.label for lv in assessment.form_version.scale.levels.all()}
     return render(
         request,
         "assessments/done.html",
         {
             "a": assessment,
             "editable": _editable(assessment),
-            "ratings": assessment.ratings.select_related("item"),
+            "ratings": [
+                (r, labels.get(r.level) if r.level is not None else None)
+                for r in assessment.ratings.select_related("item")
+            ],
         },
     )

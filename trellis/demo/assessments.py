@@ -352,6 +352,7 @@ class _Generator:
         self._expected: dict[int, list[Item]] = {}
         featured = demo.people.logins.get("faculty")
         self.featured = featured.pk if featured is not None else None
+        self.featured_draft_started = False
 
     # -- levels and words ------------------------------------------------------------------
 
@@ -468,7 +469,7 @@ class _Generator:
                 levels = [self.epa_level(period, day, assessor, c) for c in chosen]
                 band = "low" if min(levels) <= 2 else "high" if min(levels) >= 4 else "mid"
                 # Recent ones are sometimes left unfinished, the featured log-in's most.
-                chance = 0.5 if assessor.pk == self.featured else 0.05
+                chance = 0.15 if assessor.pk == self.featured else 0.04
                 draft = (self.today - day).days < 14 and self.rng.random() < chance
                 late = self.rng.choice((0, 0, 0, 0, 0, 0, 1, 1, 2, 6))
                 self.writer.submit(
@@ -490,7 +491,13 @@ class _Generator:
                 drafts += draft
             week += dt.timedelta(days=7)
         featured = next((u for u in period.supervisors if u.pk == self.featured), None)
-        if featured is not None and period.assignment is not None and last == self.today:
+        if (
+            featured is not None
+            and period.assignment is not None
+            and last == self.today
+            and not self.featured_draft_started
+        ):
+            self.featured_draft_started = True
             # The featured log-in started an observation today and has not sent it yet.
             code = self.rng.choice(codes)
             self.writer.submit(
@@ -522,9 +529,12 @@ class _Generator:
                 ratings.append(
                     RatingInput(item, self.milestone_level(period, period.end, assessor))
                 )
-        observed = [r.level for r in ratings if r.level is not None] or [Decimal(3)]
-        mean = sum(observed) / len(observed) - Decimal(period.training_year - 1)
-        band = "low" if mean < 2 else "high" if mean >= Decimal("2.8") else "mid"
+        if ratings and all(r.not_observed for r in ratings):
+            first = ratings[0].item
+            ratings[0] = RatingInput(first, self.milestone_level(period, period.end, assessor))
+        observed = [float(r.level) for r in ratings if r.level is not None] or [3.0]
+        mean = sum(observed) / len(observed) - (period.training_year - 1)
+        band = "low" if mean < 2 else "high" if mean >= 2.8 else "mid"
         self.writer.submit(
             form_version=form,
             subject=period.learner,
@@ -718,7 +728,7 @@ def generate_assessments(
             continue
         for assessor in period.supervisors:
             request = None
-            if period.assignment is not None:
+            if period.assignment is not None and extras:
                 request = requests.get((period.assignment.pk, assessor.pk))
                 if request is None:
                     continue

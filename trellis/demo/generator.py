@@ -17,6 +17,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -36,6 +37,9 @@ from trellis.people.services import (
     person_create,
     program_create,
 )
+
+if TYPE_CHECKING:
+    from trellis.demo.assessments import DemoAssessments
 
 DEMO_DOMAIN = "demo.trellis.test"
 DEMO_PASSWORD = "trellis-demo"
@@ -169,6 +173,7 @@ class Demo:
     adoptions: list[Adoption]
     curricula: list[DemoCurriculum] = field(default_factory=list)
     schedule: DemoSchedule | None = None
+    assessments: DemoAssessments | None = None
 
 
 def academic_year_start(today: dt.date) -> dt.date:
@@ -460,9 +465,12 @@ def generate_demo(
     size: DemoSize | None = None,
     today: dt.date | None = None,
     password: str | None = DEMO_PASSWORD,
+    with_assessments: bool = True,
 ) -> Demo:
-    """The whole demo institution. Needs an empty slot: refuses if the demo institution is
-    already there."""
+    """The whole demo institution: programs, people, frameworks adopted, curriculum maps,
+    a year of schedule and (unless `with_assessments` is off, for callers that build their
+    own) a year of assessments, requests, logs and exam scores. Needs an empty slot:
+    refuses if the demo institution is already there."""
     size = size or DemoSize()
     day = today or timezone.localdate()
     if demo_institution() is not None:
@@ -502,7 +510,7 @@ def generate_demo(
         User.objects.filter(pk__in=[p.pk for p in everyone]).update(password=hashed)
         for person in everyone:
             person.password = hashed
-    return Demo(
+    demo = Demo(
         seed=seed,
         size=size,
         today=day,
@@ -512,3 +520,9 @@ def generate_demo(
         curricula=curricula,
         schedule=schedule,
     )
+    if with_assessments:
+        # Imported here: the assessment generator builds on this module's Demo.
+        from trellis.demo.assessments import generate_assessments
+
+        demo.assessments = generate_assessments(demo=demo, rng=random.Random(seed + 1))
+    return demo

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 EXPECTED_PATHS = {
+    "/api/v1/assessments/",
     "/api/v1/frameworks/",
     "/api/v1/frameworks/{slug}/",
     "/api/v1/frameworks/{slug}/export",

@@ -270,9 +270,7 @@ def test_lists(client: Client, cap: Capture) -> None:
     assert client.get("/assess/im-residency/all/").status_code == 404
 
 
-def test_anonymous_evaluations_show_only_in_groups_of_three(
-    client: Client, cap: Capture
-) -> None:
+def test_anonymous_evaluations_show_only_in_groups_of_three(client: Client, cap: Capture) -> None:
     form = Form.objects.get(slug="teaching-evaluation")
     version = form.versions.get()
     teach = version.questions.first()

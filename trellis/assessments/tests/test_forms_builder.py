@@ -64,7 +64,9 @@ def test_editing_a_form_saves_a_new_version_and_keeps_old_assessments(
         acting_user=cap.people.faculty,
         client_key="v1",
     ).assessment
-    r = client.post(f"/assess/im-residency/forms/{form.pk}/", builder_data(cap, items=[cap.epa1.pk]))
+    r = client.post(
+        f"/assess/im-residency/forms/{form.pk}/", builder_data(cap, items=[cap.epa1.pk])
+    )
     assert r.status_code == 302
     assert form.versions.count() == 2
     v2 = form.versions.get(number=2)

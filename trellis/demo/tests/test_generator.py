@@ -50,7 +50,9 @@ def picture(demo: Demo) -> dict[str, Any]:
 def picture_of_a_run(seed: int) -> dict[str, Any]:
     """Generate, take the picture, and leave the database as it was."""
     with transaction.atomic():
-        result = picture(generate_demo(seed=seed, today=TODAY, password=None))
+        result = picture(
+            generate_demo(seed=seed, today=TODAY, password=None, with_assessments=False)
+        )
         transaction.set_rollback(True)
     return result
 
@@ -62,7 +64,7 @@ def test_it_is_deterministic() -> None:
 
 
 def test_it_gives_every_role_a_named_log_in() -> None:
-    demo = generate_demo(today=TODAY, password=None)
+    demo = generate_demo(today=TODAY, password=None, with_assessments=False)
     assert {login.role for login in DEMO_LOGINS} == set(Role)
     for login in DEMO_LOGINS:
         person = demo.people.logins[login.key]
@@ -77,7 +79,7 @@ def test_it_gives_every_role_a_named_log_in() -> None:
 
 
 def test_it_builds_a_realistic_default_institution() -> None:
-    demo = generate_demo(today=TODAY, password=None)
+    demo = generate_demo(today=TODAY, password=None, with_assessments=False)
     people, programs = demo.people, demo.programs
     assert programs.institution.name == "Riverside University Health"
     assert programs.residency.length_years == 3
@@ -108,6 +110,7 @@ def test_it_scales_to_the_size_asked_for() -> None:
         size=DemoSize(learners_per_year=4, years=4, faculty=8, committee=3, educators=3),
         today=TODAY,
         password=None,
+        with_assessments=False,
     )
     assert demo.programs.residency.length_years == 4
     learners = Membership.objects.filter(program=demo.programs.residency, role=Role.LEARNER)
@@ -120,14 +123,14 @@ def test_it_scales_to_the_size_asked_for() -> None:
 
 
 def test_it_refuses_to_make_the_demo_institution_twice() -> None:
-    generate_demo(today=TODAY, password=None)
+    generate_demo(today=TODAY, password=None, with_assessments=False)
     with pytest.raises(ValueError, match="already exists"):
-        generate_demo(today=TODAY, password=None)
+        generate_demo(today=TODAY, password=None, with_assessments=False)
 
 
 def test_everyone_can_sign_in_with_the_demo_password(client: Any, settings: Any) -> None:
     settings.PASSWORD_HASHERS = FAST_HASHERS
-    demo = generate_demo(today=TODAY)
+    demo = generate_demo(today=TODAY, with_assessments=False)
     assert client.login(email="director@demo.trellis.test", password="trellis-demo")
     someone = demo.people.residents[1][3]
     assert client.login(email=someone.email, password="trellis-demo")

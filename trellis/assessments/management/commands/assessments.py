@@ -47,8 +47,8 @@ class Command(BaseCommand):
         try:
             mapping = mapping_load(filename=mapping_path.name, content=mapping_path.read_bytes())
         except MappingError as exc:
-            for problem in exc.problems:
-                self.stderr.write(f"{mapping_path.name}: {problem}")
+            for mistake in exc.problems:
+                self.stderr.write(f"{mapping_path.name}: {mistake}")
             raise CommandError("The mapping has problems; nothing was written") from exc
         result = assessments_import(
             program=program,
