@@ -62,6 +62,11 @@ INSTALLED_APPS = [
     "trellis.curriculum",
     "trellis.scheduling",
     "trellis.assessments",
+    "trellis.records",
+    "trellis.reports",
+    "trellis.plans",
+    "trellis.educators",
+    "trellis.committees",
     "trellis.api",
     "trellis.demo",
 ]
@@ -113,6 +118,10 @@ AUTH_USER_MODEL = "people.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Failed sign-ins allowed per account within the window before sign-in to that account
+# is refused for the rest of the window.
+LOGIN_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "15"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -132,6 +141,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+if DEBUG:
+    # Development serves static files from the apps; WhiteNoise still wants its folder.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",

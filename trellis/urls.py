@@ -1,10 +1,18 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.views import LoginView
 from django.urls import include, path
+
+from trellis.people.auth import RateLimitedAuthenticationForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path(
+        "accounts/login/",
+        LoginView.as_view(authentication_form=RateLimitedAuthenticationForm),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("trellis.api.urls")),
     path("account/tokens/", include("trellis.api.web_urls")),
@@ -15,5 +23,9 @@ urlpatterns = [
     path("programs/<slug:slug>/curriculum/", include("trellis.curriculum.urls")),
     path("programs/<slug:slug>/assessments/", include("trellis.assessments.urls_program")),
     path("assess/", include("trellis.assessments.urls")),
+    path("programs/<slug:slug>/committee/", include("trellis.committees.urls")),
+    path("programs/<slug:slug>/records/", include("trellis.records.urls")),
+    path("plans/", include("trellis.plans.urls")),
+    path("educators/", include("trellis.educators.urls")),
     path("", include("trellis.people.urls")),
 ]

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from trellis.assessments.models import Assessment, AssessmentStatus, Request, RequestStatus
+from trellis.assessments.selectors import is_developmental
 from trellis.people.access import ProgramAccess, get_program_for
 from trellis.people.models import Membership, Program, Role, User
 from trellis.people.selectors import memberships_current, program_roles
@@ -132,7 +133,10 @@ def may_see(user: User, assessment: Assessment) -> bool:
         return False
     if assessment.subject_id == user.pk:
         return not assessment.form_version.form.anonymous
-    return bool(program_roles(person=user, program=assessment.program) & STAFF)
+    if not program_roles(person=user, program=assessment.program) & STAFF:
+        return False
+    # Developmental data is its subject's own: program staff, admins included, never see it.
+    return not is_developmental(assessment=assessment)
 
 
 def get_assessment_for(user: User, pk: int) -> Assessment:

@@ -190,11 +190,19 @@ def assessments_by(*, assessor: User) -> QuerySet[Assessment]:
 
 
 def assessments_of_program(*, program: Program) -> QuerySet[Assessment]:
+    """A program's submitted assessments as its staff see them: developmental ratings (the
+    Clinician Educator Milestones) are private to their subject and never listed here."""
     return (
         _listed()
         .filter(program=program, status=AssessmentStatus.SUBMITTED)
+        .exclude(ratings__item__framework__developmental=True)
         .prefetch_related("ratings__item")
     )
+
+
+def is_developmental(*, assessment: Assessment) -> bool:
+    """Whether the assessment rates items of a developmental framework."""
+    return assessment.ratings.filter(item__framework__developmental=True).exists()
 
 
 @dataclass

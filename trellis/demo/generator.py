@@ -525,4 +525,10 @@ def generate_demo(
         from trellis.demo.assessments import generate_assessments
 
         demo.assessments = generate_assessments(demo=demo, rng=random.Random(seed + 1))
+        from trellis.committees.demo import generate_review_cycle
+
+        generate_review_cycle(demo=demo, rng=random.Random(seed + 2))
+        from trellis.educators.demo import generate_educator_data
+
+        generate_educator_data(demo=demo, rng=random.Random(seed + 3))
     return demo

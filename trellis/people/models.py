@@ -21,6 +21,10 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Addresses are stored in lower case; phones often capitalise the first letter.
+        return self.get(email__iexact=(username or "").strip())
+
     def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
@@ -157,3 +161,17 @@ class Membership(models.Model):
     def __str__(self) -> str:
         where = self.program or self.institution
         return f"{self.person} — {self.get_role_display()} — {where}"
+
+
+class FailedLogin(models.Model):
+    """A refused sign-in, kept briefly to slow down password guessing."""
+
+    email = models.CharField(max_length=254, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,68 @@
+"""Who may see and do what in a program's committee. Outsiders get 404; members of the
+program without a committee role get 403."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from trellis.committees.models import Review, ReviewCycle
+from trellis.committees.rules import COMMITTEE_VIEWERS, COMMITTEE_VOTERS, CYCLE_MANAGERS, SIGNERS
+from trellis.people.access import ProgramAccess, get_program_for
+from trellis.people.models import Program, User
+
+
+@dataclass(frozen=True)
+class CommitteeAccess:
+    access: ProgramAccess
+    user: User
+
+    @property
+    def program(self) -> Program:
+        return self.access.program
+
+    @property
+    def can_manage_cycles(self) -> bool:
+        return bool(self.access.roles & CYCLE_MANAGERS)
+
+    @property
+    def can_vote(self) -> bool:
+        return bool(self.access.roles & COMMITTEE_VOTERS)
+
+    @property
+    def can_sign_off(self) -> bool:
+        return bool(self.access.roles & SIGNERS)
+
+    def can_propose(self, review: Review) -> bool:
+        return review.pre_reviewer_id == self.user.pk or self.can_sign_off
+
+
+def get_committee_for(user: User, slug: str) -> CommitteeAccess:
+    """The program's committee, for someone who sits on it or runs it."""
+    access = get_program_for(user, slug)
+    if not access.roles & COMMITTEE_VIEWERS:
+        raise PermissionDenied("Only the program's committee may see its reviews")
+    return CommitteeAccess(access=access, user=user)
+
+
+def get_cycle_for(user: User, slug: str, pk: int) -> tuple[CommitteeAccess, ReviewCycle]:
+    committee = get_committee_for(user, slug)
+    cycle = ReviewCycle.objects.filter(program=committee.access.program, pk=pk).first()
+    if cycle is None:
+        raise Http404("No such review cycle")
+    return committee, cycle
+
+
+def get_review_for(user: User, slug: str, cycle_pk: int, pk: int) -> tuple[CommitteeAccess, Review]:
+    committee, cycle = get_cycle_for(user, slug, cycle_pk)
+    review = Review.objects.filter(cycle=cycle, pk=pk).select_related("learner", "cycle").first()
+    if review is None:
+        raise Http404("No such review")
+    if review.learner_id == user.pk:
+        # A committee member who is also a learner of the program never sees their own
+        # review in progress.
+        raise PermissionDenied("You may not review yourself")
+    review.cycle = cycle
+    return committee, review

@@ -1,0 +1,144 @@
+"""Reads for committee reviews.
+
+`committee_levels_for(*, learner, program)` is the public read other apps use (the learner
+record, reports): the signed-off history of one learner's committee reviews, newest first,
+with the current (non-superseded) level per item, the decision and entrustment decisions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from trellis.committees.models import (
+    CommitteeLevel,
+    CycleStatus,
+    Decision,
+    EntrustmentDecision,
+    ProposedLevel,
+    Review,
+    ReviewCycle,
+)
+from trellis.people.models import Program, User
+
+
+def cycles_for(*, program: Program) -> QuerySet[ReviewCycle]:
+    return ReviewCycle.objects.filter(program=program).order_by("-period_end", "-id")
+
+
+def cycle_reviews(*, cycle: ReviewCycle) -> QuerySet[Review]:
+    return cycle.reviews.select_related("learner", "pre_reviewer")
+
+
+def undecided_reviews(*, cycle: ReviewCycle) -> QuerySet[Review]:
+    """Reviews of the cycle with no decision yet (sign-off waits for them)."""
+    return cycle_reviews(cycle=cycle).exclude(decisions__isnull=False)
+
+
+def current_levels(*, review: Review) -> dict[int, CommitteeLevel]:
+    """The committee's level per item id: the row no later row supersedes."""
+    rows = CommitteeLevel.objects.filter(review=review, superseded_by__isnull=True)
+    return {row.item_id: row for row in rows}
+
+
+def cycle_current_levels(*, cycle: ReviewCycle) -> dict[int, dict[int, CommitteeLevel]]:
+    """Current committee levels per learner id, per item id, for one cycle."""
+    out: dict[int, dict[int, CommitteeLevel]] = {}
+    rows = CommitteeLevel.objects.filter(
+        review__cycle=cycle, superseded_by__isnull=True
+    ).select_related("review")
+    for row in rows:
+        out.setdefault(row.review.learner_id, {})[row.item_id] = row
+    return out
+
+
+def current_decision(*, review: Review) -> Decision | None:
+    return Decision.objects.filter(review=review, superseded_by__isnull=True).first()
+
+
+def current_entrustments(*, review: Review) -> dict[int, EntrustmentDecision]:
+    rows = EntrustmentDecision.objects.filter(review=review, superseded_by__isnull=True)
+    return {row.item_id: row for row in rows}
+
+
+def latest_proposals(*, review: Review) -> dict[int, ProposedLevel]:
+    """The newest proposal per item id."""
+    out: dict[int, ProposedLevel] = {}
+    for row in ProposedLevel.objects.filter(review=review).select_related("proposed_by"):
+        out.setdefault(row.item_id, row)  # ordered newest first
+    return out
+
+
+def previous_review(*, review: Review) -> Review | None:
+    """The learner's review in the program's latest signed-off cycle before this one."""
+    cycle = review.cycle
+    return (
+        Review.objects.filter(
+            learner_id=review.learner_id,
+            cycle__program_id=cycle.program_id,
+            cycle__status=CycleStatus.SIGNED_OFF,
+            cycle__period_end__lt=cycle.period_end,
+        )
+        .exclude(cycle=cycle)
+        .select_related("cycle")
+        .order_by("-cycle__period_end", "-cycle_id")
+        .first()
+    )
+
+
+def previous_levels(*, review: Review) -> dict[int, CommitteeLevel]:
+    """The previous signed-off cycle's committee level per item id (empty if none)."""
+    before = previous_review(review=review)
+    return current_levels(review=before) if before is not None else {}
+
+
+def latest_signed_off_cycle(*, program: Program) -> ReviewCycle | None:
+    return (
+        ReviewCycle.objects.filter(program=program, status=CycleStatus.SIGNED_OFF)
+        .order_by("-period_end", "-signed_off_at", "-id")
+        .first()
+    )
+
+
+def review_neighbours(*, review: Review) -> tuple[Review | None, Review | None]:
+    """The previous and next learner in the cycle's order, for the meeting screen."""
+    ids = list(cycle_reviews(cycle=review.cycle).values_list("pk", flat=True))
+    at = ids.index(review.pk)
+    prev_id = ids[at - 1] if at > 0 else None
+    next_id = ids[at + 1] if at + 1 < len(ids) else None
+    found = Review.objects.in_bulk([i for i in (prev_id, next_id) if i is not None])
+    return (found.get(prev_id) if prev_id else None, found.get(next_id) if next_id else None)
+
+
+@dataclass
+class SignedOffReview:
+    cycle: ReviewCycle
+    review: Review
+    levels: dict[int, CommitteeLevel]
+    decision: Decision | None
+    entrustments: dict[int, EntrustmentDecision] = field(default_factory=dict)
+
+
+def committee_levels_for(*, learner: User, program: Program) -> list[SignedOffReview]:
+    """The learner's signed-off committee reviews in the program, newest first. Levels and
+    entrustment are keyed by item id and hold the current row (corrections applied).
+    Cycles not yet signed off are left out: nothing is final until the chair signs."""
+    reviews = (
+        Review.objects.filter(
+            learner=learner, cycle__program=program, cycle__status=CycleStatus.SIGNED_OFF
+        )
+        .select_related("cycle")
+        .order_by("-cycle__period_end", "-cycle_id")
+    )
+    by_review: dict[int, SignedOffReview] = {
+        r.pk: SignedOffReview(cycle=r.cycle, review=r, levels={}, decision=None) for r in reviews
+    }
+    ids = list(by_review)
+    for level in CommitteeLevel.objects.filter(review_id__in=ids, superseded_by__isnull=True):
+        by_review[level.review_id].levels[level.item_id] = level
+    for decision in Decision.objects.filter(review_id__in=ids, superseded_by__isnull=True):
+        by_review[decision.review_id].decision = decision
+    for ent in EntrustmentDecision.objects.filter(review_id__in=ids, superseded_by__isnull=True):
+        by_review[ent.review_id].entrustments[ent.item_id] = ent
+    return list(by_review.values())

@@ -1,0 +1,243 @@
+"""Per-learner committee pages: the pre-review packet, the meeting screen, corrections."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from trellis.committees import selectors as sel
+from trellis.committees.access import get_review_for
+from trellis.committees.forms import (
+    CorrectionForm,
+    MeetingForm,
+    ProposalForm,
+    level_initial,
+    level_str,
+    parse_level,
+)
+from trellis.committees.models import Review
+from trellis.committees.rules import CommitteeError, review_items
+from trellis.committees.services import (
+    DecisionInput,
+    EntrustmentInput,
+    LevelInput,
+    MeetingInput,
+    PlanInput,
+    correction_record,
+    level_propose,
+    meeting_record,
+)
+from trellis.frameworks.models import Item, ItemKind
+from trellis.people.http import AuthenticatedRequest
+from trellis.records.selectors import LearnerEvidence, learner_evidence
+
+
+def _problem(exc: CommitteeError | ValidationError) -> str:
+    return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def _packet(review: Review) -> LearnerEvidence:
+    cycle = review.cycle
+    return learner_evidence(
+        program=cycle.program,
+        learner=review.learner,
+        start=cycle.period_start,
+        end=cycle.period_end,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prereview(request: AuthenticatedRequest, slug: str, pk: int, review_pk: int) -> HttpResponse:
+    committee, review = get_review_for(request.user, slug, pk, review_pk)
+    items = list(review_items(program=committee.program))
+    may_propose = committee.can_propose(review) and not review.cycle.is_locked
+    if request.method == "POST":
+        if not may_propose:
+            raise PermissionDenied("Only the assigned pre-reviewer proposes levels")
+        item = next((it for it in items if str(it.pk) == request.POST.get("item")), None)
+        if item is None:
+            messages.error(request, "Choose an item")
+            return redirect("committees:prereview", slug=slug, pk=pk, review_pk=review_pk)
+        form = ProposalForm(request.POST, item=item, prefix=f"i{item.pk}")
+        if form.is_valid():
+            level, nya = parse_level(form.cleaned_data["level"])
+            try:
+                level_propose(
+                    review=review,
+                    item=item,
+                    level=level,
+                    not_yet_assessable=nya,
+                    note=form.cleaned_data["note"],
+                    acting_user=request.user,
+                )
+            except CommitteeError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"Proposed {item.code}")
+        else:
+            messages.error(request, f"{item.code}: choose a level")
+        return redirect(f"{request.path}#item-{item.pk}")
+    evidence = _packet(review)
+    proposals = sel.latest_proposals(review=review)
+    previous = sel.previous_levels(review=review)
+    sections = []
+    for item in items:
+        mine = proposals.get(item.pk)
+        initial = {"level": level_initial(mine.level, mine.not_yet_assessable)} if mine else {}
+        sections.append(
+            {
+                "item": item,
+                "evidence": evidence.for_item(item.pk),
+                "previous": previous.get(item.pk),
+                "proposal": mine,
+                "form": ProposalForm(initial=initial, item=item, prefix=f"i{item.pk}"),
+            }
+        )
+    return render(
+        request,
+        "committees/prereview.html",
+        {
+            "program": committee.program,
+            "cycle": review.cycle,
+            "review": review,
+            "evidence": evidence,
+            "sections": sections,
+            "may_propose": may_propose,
+        },
+    )
+
+
+def _meeting_input(form: MeetingForm) -> MeetingInput:
+    data = form.cleaned_data
+    levels = []
+    for item in form.items:
+        value = data.get(f"level-{item.pk}") or ""
+        if value:
+            level, nya = parse_level(value)
+            levels.append(LevelInput(item, level, nya))
+    entrustments = [
+        EntrustmentInput(epa, Decimal(data[f"epa-{epa.pk}"]))
+        for epa in form.epas
+        if data.get(f"epa-{epa.pk}")
+    ]
+    decision = DecisionInput(data["outcome"], data["rationale"]) if data.get("outcome") else None
+    plan = None
+    if data.get("plan_item") and (data.get("plan_actions") or "").strip():
+        by_id: dict[str, Item] = {str(it.pk): it for it in form.items}
+        target = Decimal(data["plan_target"]) if data.get("plan_target") else None
+        plan = PlanInput(by_id[data["plan_item"]], target, data["plan_actions"])
+    return MeetingInput(levels=levels, entrustments=entrustments, decision=decision, plan=plan)
+
+
+def _meeting_initial(review: Review) -> dict[str, str]:
+    initial: dict[str, str] = {}
+    for item_id, row in sel.current_levels(review=review).items():
+        initial[f"level-{item_id}"] = level_initial(row.level, row.not_yet_assessable)
+    for item_id, ent in sel.current_entrustments(review=review).items():
+        initial[f"epa-{item_id}"] = level_str(ent.level)
+    decision = sel.current_decision(review=review)
+    if decision is not None:
+        initial.update(outcome=decision.outcome, rationale=decision.rationale)
+    return initial
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting(request: AuthenticatedRequest, slug: str, pk: int, review_pk: int) -> HttpResponse:
+    committee, review = get_review_for(request.user, slug, pk, review_pk)
+    items = list(review_items(program=committee.program))
+    epas = list(review_items(program=committee.program, kind=ItemKind.EPA))
+    locked = review.cycle.is_locked
+    form = MeetingForm(
+        request.POST or None, initial=_meeting_initial(review), items=items, epas=epas
+    )
+    if request.method == "POST":
+        if not committee.can_vote:
+            raise PermissionDenied("Only committee members record levels")
+        if locked:
+            messages.error(request, "This review is signed off; record a correction instead")
+        elif form.is_valid():
+            try:
+                meeting_record(
+                    review=review,
+                    data=_meeting_input(form),
+                    acting_user=request.user,
+                )
+            except (CommitteeError, ValidationError) as exc:
+                form.add_error(None, _problem(exc))
+            else:
+                messages.success(request, f"Saved {review.learner.display_name}")
+                return redirect("committees:meeting", slug=slug, pk=pk, review_pk=review_pk)
+    evidence = _packet(review)
+    proposals = sel.latest_proposals(review=review)
+    previous = sel.previous_levels(review=review)
+    rows = [
+        {
+            "item": item,
+            "field": field,
+            "proposal": proposals.get(item.pk),
+            "previous": previous.get(item.pk),
+            "evidence": evidence.for_item(item.pk),
+        }
+        for item, field in form.level_rows()
+    ]
+    before, after = sel.review_neighbours(review=review)
+    return render(
+        request,
+        "committees/meeting.html",
+        {
+            "program": committee.program,
+            "cycle": review.cycle,
+            "review": review,
+            "form": form,
+            "rows": rows,
+            "epa_rows": form.epa_rows(),
+            "before": before,
+            "after": after,
+            "locked": locked,
+            "can_vote": committee.can_vote,
+            "can_correct": committee.can_sign_off and locked,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correct(request: AuthenticatedRequest, slug: str, pk: int, review_pk: int) -> HttpResponse:
+    committee, review = get_review_for(request.user, slug, pk, review_pk)
+    if not committee.can_sign_off:
+        raise PermissionDenied("Only the program director corrects a signed-off review")
+    items = list(review_items(program=committee.program))
+    form = CorrectionForm(request.POST or None, items=items)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        change: LevelInput | DecisionInput
+        if data["what"] == "decision":
+            change = DecisionInput(data["outcome"], data["rationale"])
+        else:
+            level, nya = parse_level(data["level"])
+            change = LevelInput(form.items[data["what"]], level, nya)
+        try:
+            correction_record(
+                review=review,
+                change=change,
+                reason=data["reason"],
+                acting_user=request.user,
+            )
+        except CommitteeError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Correction recorded")
+            return redirect("committees:meeting", slug=slug, pk=pk, review_pk=review_pk)
+    return render(
+        request,
+        "committees/correct.html",
+        {"program": committee.program, "cycle": review.cycle, "review": review, "form": form},
+    )

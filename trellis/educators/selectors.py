@@ -1,0 +1,282 @@
+"""Reads for the Clinician Educator Milestones practice.
+
+Everything here is about one educator's own data, or (office_*) about anonymous
+aggregates of data that educators shared with an office. Who may call what is decided
+in access.py; these functions never widen what their arguments allow."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import QuerySet
+
+from trellis.assessments.models import Assessment, AssessmentStatus, AssessorRole, FormKind
+from trellis.assessments.selectors import anonymous_summary
+from trellis.frameworks.models import Framework, Item, ItemKind, LevelDescriptor
+from trellis.people.models import Program, ProgramKind, Role, User
+from trellis.people.selectors import memberships_current
+from trellis.plans.models import Plan
+
+CEM_SLUG = "clinician-educator-milestones"
+PEER_FORM_SLUG = "cem-peer-observation"
+SELF_FORM_SLUG = "self-assessment"
+# The office sees a group only when at least this many educators shared with it.
+OFFICE_MINIMUM = 5
+LEVELS = (1, 2, 3, 4, 5)
+HALF_LEVELS = (Decimal("1.5"), Decimal("2.5"), Decimal("3.5"), Decimal("4.5"))
+
+
+def cem_framework() -> Framework | None:
+    return Framework.objects.filter(slug=CEM_SLUG).first()
+
+
+def cem_subcompetencies() -> list[Item]:
+    return list(
+        Item.objects.filter(framework__slug=CEM_SLUG, kind=ItemKind.SUBCOMPETENCY)
+        .select_related("parent")
+        .order_by("position", "id")
+    )
+
+
+@dataclass
+class DescriptorRow:
+    item: Item
+    descriptors: list[str]  # level 1..5, "" where the framework says nothing
+
+
+def descriptor_rows(items: list[Item]) -> list[DescriptorRow]:
+    texts: dict[tuple[int, int], str] = {}
+    for d in LevelDescriptor.objects.filter(item__in=items, level__isnull=False):
+        if d.level is not None and d.level == d.level.to_integral_value():
+            texts[(d.item_id, int(d.level))] = d.text
+    return [DescriptorRow(i, [texts.get((i.pk, n), "") for n in LEVELS]) for i in items]
+
+
+def educator_programs(*, person: User) -> list[Program]:
+    """The faculty-development programs in which `person` practises (educator or lead)."""
+    ms = memberships_current(person=person).filter(
+        program__kind=ProgramKind.FACULTY_DEVELOPMENT, role__in=[Role.EDUCATOR, Role.FD_LEAD]
+    )
+    return [m.program for m in ms.select_related("program__institution") if m.program]
+
+
+def self_assessments(*, person: User) -> QuerySet[Assessment]:
+    """The person's own CEM self-assessments, oldest first."""
+    return (
+        Assessment.objects.filter(
+            subject=person,
+            assessor=person,
+            assessor_role=AssessorRole.SELF,
+            form_version__form__kind=FormKind.SELF,
+            status=AssessmentStatus.SUBMITTED,
+            ratings__item__framework__slug=CEM_SLUG,
+        )
+        .distinct()
+        .order_by("observed_on", "submitted_at", "id")
+        .prefetch_related("ratings")
+    )
+
+
+def peer_assessments(*, person: User) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(
+            subject=person,
+            form_version__form__slug=PEER_FORM_SLUG,
+            status=AssessmentStatus.SUBMITTED,
+        )
+        .select_related("assessor")
+        .prefetch_related("ratings__item", "comments")
+        .order_by("-observed_on", "-id")
+    )
+
+
+@dataclass
+class Trajectory:
+    dates: list[str]
+    rows: list[tuple[Item, list[Decimal | None]]]
+
+    @property
+    def latest(self) -> dict[int, Decimal]:
+        out: dict[int, Decimal] = {}
+        for item, levels in self.rows:
+            for level in levels:
+                if level is not None:
+                    out[item.pk] = level
+        return out
+
+
+def trajectory(*, person: User, items: list[Item], last: int = 8) -> Trajectory:
+    """Rows: subcompetencies; columns: the `last` self-assessments, oldest first."""
+    done = list(self_assessments(person=person))[-last:]
+    levels = {
+        (a.pk, r.item_id): r.level for a in done for r in a.ratings.all() if not r.not_observed
+    }
+    return Trajectory(
+        dates=[a.observed_on.isoformat() for a in done],
+        rows=[(i, [levels.get((a.pk, i.pk)) for a in done]) for i in items],
+    )
+
+
+def latest_levels(*, people: list[int], items: list[Item]) -> dict[int, dict[int, Decimal]]:
+    """person id -> item id -> the level of that person's latest self-assessment of it."""
+    out: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = (
+        Assessment.objects.filter(
+            subject_id__in=people,
+            assessor_id__in=people,
+            assessor_role=AssessorRole.SELF,
+            status=AssessmentStatus.SUBMITTED,
+            ratings__item__in=items,
+            ratings__not_observed=False,
+        )
+        .order_by("observed_on", "submitted_at", "id")
+        .values_list("subject_id", "assessor_id", "ratings__item_id", "ratings__level")
+    )
+    for subject, assessor, item, level in rows:
+        if subject == assessor and level is not None:
+            out[subject][item] = Decimal(level)
+    return out
+
+
+@dataclass
+class EvaluationMean:
+    form_title: str
+    mean: Decimal
+    count: int
+
+
+def teaching_by_item(*, person: User) -> tuple[dict[int, list[EvaluationMean]], int]:
+    """Learners' anonymous evaluations of `person`, per CEM subcompetency, only from forms
+    with at least the anonymity minimum of responses; and how many responses are held back."""
+    out: dict[int, list[EvaluationMean]] = defaultdict(list)
+    held = 0
+    for summary in anonymous_summary(subject=person):
+        if not summary.released:
+            held += summary.responses
+            continue
+        for m in summary.means:
+            if m.item.framework_id and m.item.framework.slug == CEM_SLUG:
+                out[m.item.pk].append(EvaluationMean(summary.form.title, m.mean, m.count))
+    return dict(out), held
+
+
+@dataclass
+class ItemDistribution:
+    item: Item
+    counts: list[int]  # whole levels 1..5 (a half level counts at the level below)
+    rated: int
+    shown: bool
+
+
+@dataclass
+class GroupRow:
+    label: str
+    size: int
+    shown: bool
+    means: list[Decimal | None] = field(default_factory=list)
+
+
+@dataclass
+class OfficeView:
+    office: Program
+    sharers: int
+    shown: bool
+    minimum: int
+    items: list[Item]
+    distributions: list[ItemDistribution]
+    groups: list[GroupRow]
+    not_offered: list[Item]
+
+
+def _mean(values: list[Decimal]) -> Decimal | None:
+    if not values:
+        return None
+    return (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.1"))
+
+
+def office_view(*, office: Program, minimum: int = OFFICE_MINIMUM) -> OfficeView:
+    """Where the faculty stands, from self-assessments shared with `office` only, in groups
+    of at least `minimum` sharers; and which subcompetencies no offering addresses."""
+    from trellis.curriculum.selectors import curriculum_gaps
+    from trellis.plans.models import ShareScope
+    from trellis.plans.selectors import office_sharers
+
+    items = cem_subcompetencies()
+    sharers = list(
+        office_sharers(office=office, scope=ShareScope.SELF_ASSESSMENTS).select_related(
+            "department"
+        )
+    )
+    shown = len(sharers) >= minimum
+    distributions: list[ItemDistribution] = []
+    groups: list[GroupRow] = []
+    if shown:
+        latest = latest_levels(people=[p.pk for p in sharers], items=items)
+        for item in items:
+            levels = [latest[p.pk][item.pk] for p in sharers if item.pk in latest[p.pk]]
+            counts = Counter(min(5, max(1, int(v))) for v in levels)
+            distributions.append(
+                ItemDistribution(
+                    item, [counts[n] for n in LEVELS], len(levels), len(levels) >= minimum
+                )
+            )
+        by_dept: dict[str, list[User]] = defaultdict(list)
+        for p in sharers:
+            by_dept[p.department.name if p.department else "No department"].append(p)
+        named = sorted(by_dept.items()) + [(f"Institution ({office.institution})", sharers)]
+        for label, members in named:
+            row = GroupRow(label, len(members), len(members) >= minimum)
+            if row.shown:
+                for item in items:
+                    vals = [latest[p.pk][item.pk] for p in members if item.pk in latest[p.pk]]
+                    row.means.append(_mean(vals) if len(vals) >= minimum else None)
+            groups.append(row)
+    framework = cem_framework()
+    not_offered: list[Item] = []
+    if framework is not None:
+        gaps = curriculum_gaps(program=office, framework=framework)
+        not_offered = [c.item for c in gaps.not_mapped if c.item.kind == ItemKind.SUBCOMPETENCY]
+    return OfficeView(
+        office=office,
+        sharers=len(sharers),
+        shown=shown,
+        minimum=minimum,
+        items=items,
+        distributions=distributions,
+        groups=groups,
+        not_offered=not_offered,
+    )
+
+
+@dataclass
+class Progress:
+    """What a portfolio shows of one educator; each part only when `scopes` allow it."""
+
+    person: User
+    items: list[Item]
+    trajectory: Trajectory | None
+    peer: list[Assessment]
+    plans: Sequence[Plan]
+    teaching: dict[int, list[EvaluationMean]]
+    teaching_held: int
+
+
+def progress(*, person: User, scopes: frozenset[str] | set[str], plans: Sequence[Plan]) -> Progress:
+    """`scopes`: ShareScope values the viewer may see ("teaching" only for the owner)."""
+    items = cem_subcompetencies()
+    teaching: dict[int, list[EvaluationMean]] = {}
+    held = 0
+    if "teaching" in scopes:
+        teaching, held = teaching_by_item(person=person)
+    return Progress(
+        person=person,
+        items=items,
+        trajectory=trajectory(person=person, items=items) if "self_assessments" in scopes else None,
+        peer=list(peer_assessments(person=person)) if "peer_assessments" in scopes else [],
+        plans=plans,
+        teaching=teaching,
+        teaching_held=held,
+    )

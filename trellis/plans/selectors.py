@@ -1,0 +1,75 @@
+"""Reads on plans and shares: what a person may see of another's developmental data."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from trellis.people.models import Program, User
+from trellis.plans.models import Plan, PlanStatus, Share, ShareScope
+
+
+def plans_of(*, owner: User, status: PlanStatus | None = None) -> QuerySet[Plan]:
+    plans = Plan.objects.filter(owner=owner).select_related("item", "program")
+    if status is not None:
+        plans = plans.filter(status=status)
+    return plans.prefetch_related("check_ins")
+
+
+def open_plans_of(*, owner: User) -> QuerySet[Plan]:
+    """For the learner record: the owner's open plans (the caller checks who may look)."""
+    return plans_of(owner=owner, status=PlanStatus.OPEN)
+
+
+def active_shares(*, owner: User) -> QuerySet[Share]:
+    return Share.objects.filter(owner=owner, withdrawn_at=None).select_related(
+        "grantee", "office", "plan__item"
+    )
+
+
+def shares_with(*, viewer: User) -> QuerySet[Share]:
+    """Grants, still in force, that let `viewer` see someone's data."""
+    return Share.objects.filter(grantee=viewer, withdrawn_at=None).select_related(
+        "owner", "plan__item"
+    )
+
+
+def shared_scopes(*, owner: User, viewer: User) -> set[str]:
+    """The scopes of `owner`'s data that `viewer` may see now ("portfolio" implies all)."""
+    if owner.pk == viewer.pk:
+        return set(ShareScope.values)
+    scopes = set(
+        Share.objects.filter(owner=owner, grantee=viewer, withdrawn_at=None)
+        .exclude(scope=ShareScope.PLAN)
+        .values_list("scope", flat=True)
+    )
+    if ShareScope.PORTFOLIO in scopes:
+        scopes = set(ShareScope.values) - {ShareScope.PLAN}
+    return scopes
+
+
+def plans_shared_with(*, owner: User, viewer: User) -> QuerySet[Plan]:
+    """The owner's plans that `viewer` may read: each shared one, or all under a portfolio
+    share."""
+    if ShareScope.PORTFOLIO in shared_scopes(owner=owner, viewer=viewer):
+        return plans_of(owner=owner)
+    ids = Share.objects.filter(
+        owner=owner, grantee=viewer, withdrawn_at=None, scope=ShareScope.PLAN
+    ).values("plan_id")
+    return plans_of(owner=owner).filter(pk__in=ids)
+
+
+def plan_visible_to(*, plan: Plan, viewer: User) -> bool:
+    if plan.owner_id == viewer.pk:
+        return True
+    return Share.objects.filter(
+        Q(scope=ShareScope.PLAN, plan=plan) | Q(scope=ShareScope.PORTFOLIO),
+        owner_id=plan.owner_id,
+        grantee=viewer,
+        withdrawn_at=None,
+    ).exists()
+
+
+def office_sharers(*, office: Program, scope: ShareScope) -> QuerySet[User]:
+    """People who let `office` count their data in `scope` into its aggregates."""
+    ids = Share.objects.filter(office=office, scope=scope, withdrawn_at=None).values("owner_id")
+    return User.objects.filter(pk__in=ids)

@@ -1,0 +1,158 @@
+"""Charts drawn on the server (matplotlib, Agg) so a page and its PDF show the same
+picture. Each function returns PNG bytes; each chart has an alt-text function beside it
+that states the key figures.
+
+The expected band on a trajectory runs half a level under the expected level for the
+learner's training year up to it: at or above the band is on track.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from trellis.records.record import Period, latest_by_period
+from trellis.records.selectors import ItemEvidence, LearnerEvidence
+
+ROLE_STYLE = {
+    "faculty": ("#1f5f8b", "o"),
+    "resident": ("#7a4fa0", "s"),
+    "nurse": ("#b35806", "^"),
+    "peer": ("#2b7a3d", "D"),
+    "self": ("#555555", "x"),
+}
+OTHER_STYLE = ("#333333", "v")
+MAX_LEVEL = 5.0
+
+
+def _png(fig: Figure) -> bytes:
+    FigureCanvasAgg(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi)
+    return buf.getvalue()
+
+
+def _fmt(level: Decimal | None) -> str:
+    return "none" if level is None else f"{level.normalize():f}"
+
+
+def _draw_trajectory(ax, ev: ItemEvidence, *, compact: bool) -> None:  # type: ignore[no-untyped-def]
+    if ev.expected_level is not None:
+        top = float(ev.expected_level)
+        ax.axhspan(top - 0.5, top, color="#f2d48f", alpha=0.6, label="Expected", lw=0)
+    roles: dict[str, list[tuple[object, float]]] = {}
+    for p in ev.observed:
+        roles.setdefault(p.assessor_role, []).append((p.observed_on, float(p.level or 0)))
+    for role, pts in sorted(roles.items()):
+        colour, marker = ROLE_STYLE.get(role, OTHER_STYLE)
+        ax.plot(
+            [d for d, _ in pts],
+            [v for _, v in pts],
+            marker=marker,
+            color=colour,
+            linestyle="-" if not compact else "",
+            markersize=4 if compact else 6,
+            label=role.capitalize(),
+        )
+    ax.set_ylim(0.5, MAX_LEVEL + 0.5)
+    ax.set_yticks([1, 2, 3, 4, 5])
+    ax.grid(axis="y", color="#dddddd", lw=0.5)
+    ax.set_title(ev.item.code or ev.item.name[:20], fontsize=8 if compact else 11)
+    if compact:
+        ax.tick_params(labelsize=6)
+        ax.set_xticks([])
+    else:
+        ax.set_ylabel("Level")
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        for label in ax.get_xticklabels():
+            label.set_rotation(30)
+            label.set_fontsize(8)
+
+
+def trajectory_png(ev: ItemEvidence) -> bytes:
+    fig = Figure(figsize=(6.4, 3.2), dpi=96, layout="constrained")
+    _draw_trajectory(fig.add_subplot(), ev, compact=False)
+    return _png(fig)
+
+
+def trajectory_alt(ev: ItemEvidence) -> str:
+    trend = (
+        "no trend yet" if ev.trend_per_month is None else f"trend {ev.trend_per_month:+.2f} a month"
+    )
+    return (
+        f"Trajectory of {ev.item}: {ev.count} observations, latest level "
+        f"{_fmt(ev.latest_level)}, expected {_fmt(ev.expected_level)}, {trend}."
+    )
+
+
+def trajectories_png(evidence: LearnerEvidence, *, columns: int = 6) -> bytes:
+    """Small multiples: one panel per subcompetency that has observations."""
+    shown = [e for e in evidence.subcompetencies if e.count] or evidence.subcompetencies[:1]
+    rows = max(1, -(-len(shown) // columns))
+    # No layout engine: with dozens of panels it costs seconds; fixed margins do.
+    fig = Figure(figsize=(columns * 1.45, rows * 1.25 + 0.2), dpi=96)
+    fig.subplots_adjust(left=0.04, right=0.99, bottom=0.03, top=0.95, wspace=0.3, hspace=0.5)
+    for i, ev in enumerate(shown):
+        _draw_trajectory(fig.add_subplot(rows, columns, i + 1), ev, compact=True)
+    return _png(fig)
+
+
+def trajectories_alt(evidence: LearnerEvidence) -> str:
+    subs = evidence.subcompetencies
+    below = [e.item.code for e in subs if e.below_expected]
+    seen = sum(1 for e in subs if e.count)
+    text = f"Trajectories of {seen} of {len(subs)} subcompetencies with observations"
+    return text + (f"; below expected: {', '.join(below)}." if below else "; none below expected.")
+
+
+# Level bands: none, <2, <3, <4, <5, 5
+HEAT_COLOURS = ListedColormap(["#f4f4f4", "#fde0c5", "#facba6", "#9ecae1", "#4292c6", "#08519c"])
+
+
+def _band(level: Decimal | None) -> int:
+    return 0 if level is None else min(5, max(1, int(level)))
+
+
+def heatmap_png(evidence: LearnerEvidence, periods: list[Period]) -> bytes:
+    items = evidence.subcompetencies
+    grid = [[_band(v) for v in latest_by_period(e, periods)] or [0] for e in items] or [[0]]
+    height = max(2.0, 0.18 * len(items) + 1.0)
+    width = max(4.0, 0.9 * len(periods) + 2.0)
+    fig = Figure(figsize=(width, height), dpi=96, layout="constrained")
+    ax = fig.add_subplot()
+    ax.imshow(grid, cmap=HEAT_COLOURS, vmin=0, vmax=5, aspect="auto", interpolation="nearest")
+    ax.set_yticks(range(len(items)), [e.item.code for e in items], fontsize=6)
+    ax.set_xticks(range(len(periods)), [p.label for p in periods], fontsize=7, rotation=30)
+    for r, e in enumerate(items):
+        for c, v in enumerate(latest_by_period(e, periods)):
+            if v is not None:
+                ax.text(
+                    c,
+                    r,
+                    f"{v.normalize():f}",
+                    ha="center",
+                    va="center",
+                    fontsize=5,
+                    color="white" if v >= 4 else "black",
+                )
+    ax.set_title("Latest level per period", fontsize=9)
+    return _png(fig)
+
+
+def heatmap_alt(evidence: LearnerEvidence, periods: list[Period]) -> str:
+    if not periods:
+        return "Heat map of latest levels: no observations yet."
+    last = [
+        f"{e.item.code} {_fmt(v[-1])}"
+        for e in evidence.subcompetencies
+        if (v := latest_by_period(e, periods)) and v[-1] is not None
+    ]
+    return (
+        f"Heat map of latest levels for {len(evidence.subcompetencies)} subcompetencies over "
+        f"{len(periods)} periods ({periods[0].label} to {periods[-1].label}). "
+        f"In the last period: {', '.join(last) or 'no observations'}."
+    )

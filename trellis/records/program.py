@@ -1,0 +1,205 @@
+"""The program view: every learner by every subcompetency, with flags.
+
+One aggregate query per table, never one per learner: memberships, items, expected
+levels, the last few ratings per learner and item (a window query), recent observation
+counts and request completion.
+
+Flags, so the page and the spreadsheet agree:
+- *below expected*: a subcompetency's latest level is under the expected level for the
+  learner's training year;
+- *few observations*: fewer than FEW_OBSERVATIONS submitted assessments in the last
+  RECENT_DAYS days;
+- *falling*: on some subcompetency the least-squares trend over the last TREND_POINTS
+  observations is below FALLING_SLOPE levels a month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from trellis.assessments.models import Assessment, AssessmentStatus, Rating, Request, RequestStatus
+from trellis.frameworks.models import Item, ItemKind
+from trellis.people.models import Program, User
+from trellis.records.selectors import (
+    ExpectedLevels,
+    evidence_filter,
+    record_adoptions,
+    record_items,
+    trend_per_month,
+)
+from trellis.scheduling.selectors import learner_memberships
+
+FEW_OBSERVATIONS = 3
+RECENT_DAYS = 91
+TREND_POINTS = 3
+FALLING_SLOPE = -0.05
+
+
+@dataclass(frozen=True)
+class Cell:
+    item: Item
+    latest: Decimal | None
+    expected: Decimal | None
+    trend: float | None
+
+    @property
+    def below(self) -> bool:
+        return self.latest is not None and self.expected is not None and self.latest < self.expected
+
+    @property
+    def falling(self) -> bool:
+        return self.trend is not None and self.trend < FALLING_SLOPE
+
+    @property
+    def state(self) -> str:
+        if self.latest is None:
+            return "none"
+        if self.below:
+            return "below"
+        return "met"
+
+
+@dataclass(frozen=True)
+class LearnerRow:
+    learner: User
+    training_year: int | None
+    cells: list[Cell]
+    recent_observations: int
+    requested: int
+    completed: int
+
+    @property
+    def below_count(self) -> int:
+        return sum(1 for c in self.cells if c.below)
+
+    @property
+    def falling_count(self) -> int:
+        return sum(1 for c in self.cells if c.falling)
+
+    @property
+    def few_observations(self) -> bool:
+        return self.recent_observations < FEW_OBSERVATIONS
+
+    @property
+    def completion(self) -> int | None:
+        """Completed requests as a percentage of those made; None when none were made."""
+        return round(100 * self.completed / self.requested) if self.requested else None
+
+    @property
+    def flags(self) -> list[str]:
+        out = []
+        if self.below_count:
+            out.append(f"Below expected on {self.below_count}")
+        if self.few_observations:
+            out.append(f"Few observations ({self.recent_observations} in 3 months)")
+        if self.falling_count:
+            out.append(f"Falling on {self.falling_count}")
+        return out
+
+
+@dataclass(frozen=True)
+class ProgramOverview:
+    program: Program
+    day: dt.date
+    items: list[Item]
+    rows: list[LearnerRow]
+    training_years: list[int]
+    training_year: int | None
+
+
+def _recent_ratings(
+    *, program: Program, learner_ids: list[int], item_ids: list[int]
+) -> dict[tuple[int, int], list[tuple[dt.date, Decimal]]]:
+    """The last TREND_POINTS observed levels per (learner, item), oldest first: one query."""
+    ranked = (
+        Rating.objects.filter(
+            evidence_filter(program=program, start=None, end=None),
+            assessment__subject_id__in=learner_ids,
+            item_id__in=item_ids,
+            not_observed=False,
+        )
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("assessment__subject_id"), F("item_id")],
+                order_by=[F("assessment__observed_on").desc(), F("assessment_id").desc()],
+            )
+        )
+        .filter(rank__lte=TREND_POINTS)
+        .values_list("assessment__subject_id", "item_id", "assessment__observed_on", "level")
+    )
+    out: dict[tuple[int, int], list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    for subject_id, item_id, day, level in ranked:
+        if level is not None:
+            out[(subject_id, item_id)].append((day, level))
+    for points in out.values():
+        points.sort()
+    return out
+
+
+def program_overview(
+    *, program: Program, training_year: int | None = None, day: dt.date | None = None
+) -> ProgramOverview:
+    day = day or timezone.localdate()
+    members = list(
+        learner_memberships(program=program, start=day, end=day)
+        .select_related("person")
+        .order_by("training_year", "person__last_name", "person__first_name", "pk")
+    )
+    years = sorted({m.training_year for m in members if m.training_year is not None})
+    if training_year is not None:
+        members = [m for m in members if m.training_year == training_year]
+    people: dict[int, tuple[User, int | None]] = {}
+    for m in members:
+        people.setdefault(m.person_id, (m.person, m.training_year))
+    adoptions = record_adoptions(program=program)
+    items = [it for it in record_items(adoptions=adoptions) if it.kind == ItemKind.SUBCOMPETENCY]
+    expected = ExpectedLevels(adoptions)
+    ids = list(people)
+    recent = _recent_ratings(program=program, learner_ids=ids, item_ids=[i.pk for i in items])
+    observed = dict(
+        Assessment.objects.filter(
+            program=program,
+            subject_id__in=ids,
+            status=AssessmentStatus.SUBMITTED,
+            form_version__form__anonymous=False,
+            observed_on__gt=day - dt.timedelta(days=RECENT_DAYS),
+            observed_on__lte=day,
+        )
+        .values("subject_id")
+        .annotate(n=Count("pk"))
+        .values_list("subject_id", "n")
+        .order_by()
+    )
+    requests = {
+        row[0]: row[1:]
+        for row in Request.objects.filter(program=program, subject_id__in=ids)
+        .exclude(status=RequestStatus.CANCELLED)
+        .values("subject_id")
+        .annotate(total=Count("pk"), done=Count("pk", filter=Q(status=RequestStatus.COMPLETED)))
+        .values_list("subject_id", "total", "done")
+        .order_by()
+    }
+    rows = []
+    for pid, (person, year) in people.items():
+        cells = []
+        for it in items:
+            pts = recent.get((pid, it.pk), [])
+            cells.append(
+                Cell(
+                    item=it,
+                    latest=pts[-1][1] if pts else None,
+                    expected=expected.level(it, year),
+                    trend=trend_per_month(pts),
+                )
+            )
+        total, done = requests.get(pid, (0, 0))
+        rows.append(LearnerRow(person, year, cells, observed.get(pid, 0), total, done))
+    return ProgramOverview(program, day, items, rows, years, training_year)

@@ -1,0 +1,111 @@
+"""Record pages: the program view, a learner's record, one item's evidence, and charts."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from trellis.people.http import AuthenticatedRequest
+from trellis.records import charts
+from trellis.records.access import get_learner_for, get_records_for
+from trellis.records.program import FEW_OBSERVATIONS, program_overview
+from trellis.records.record import learner_record
+from trellis.records.selectors import ENTRUSTMENT_MIN_TIMES, learner_evidence
+
+
+def _year(request: AuthenticatedRequest) -> int | None:
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _png(data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type="image/png")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@login_required
+@require_GET
+def program(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+    access = get_records_for(request.user, slug)
+    access.require_program_view()
+    overview = program_overview(program=access.program, training_year=_year(request))
+    return render(
+        request,
+        "records/program.html",
+        {"program": access.program, "overview": overview, "few": FEW_OBSERVATIONS},
+    )
+
+
+@login_required
+@require_GET
+def learner(request: AuthenticatedRequest, slug: str, learner_id: int) -> HttpResponse:
+    access = get_records_for(request.user, slug)
+    person = get_learner_for(access, learner_id)
+    record = learner_record(program=access.program, learner=person)
+    return render(
+        request,
+        "records/learner.html",
+        {
+            "program": access.program,
+            "record": record,
+            "ev": record.evidence,
+            "sees_all": access.sees_all,
+            "entrust_times": ENTRUSTMENT_MIN_TIMES,
+            "trajectories_alt": charts.trajectories_alt(record.evidence),
+            "heatmap_alt": charts.heatmap_alt(record.evidence, record.periods),
+        },
+    )
+
+
+@login_required
+@require_GET
+def item(request: AuthenticatedRequest, slug: str, learner_id: int, item_id: int) -> HttpResponse:
+    access = get_records_for(request.user, slug)
+    person = get_learner_for(access, learner_id)
+    ev = learner_evidence(program=access.program, learner=person).for_item(item_id)
+    if ev is None:
+        raise Http404("No such item in this program's record")
+    return render(
+        request,
+        "records/item.html",
+        {
+            "program": access.program,
+            "learner": person,
+            "ev": ev,
+            "alt": charts.trajectory_alt(ev),
+            "points": list(reversed(ev.points)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def item_png(
+    request: AuthenticatedRequest, slug: str, learner_id: int, item_id: int
+) -> HttpResponse:
+    access = get_records_for(request.user, slug)
+    person = get_learner_for(access, learner_id)
+    ev = learner_evidence(program=access.program, learner=person).for_item(item_id)
+    if ev is None:
+        raise Http404("No such item in this program's record")
+    return _png(charts.trajectory_png(ev))
+
+
+@login_required
+@require_GET
+def trajectories_png(request: AuthenticatedRequest, slug: str, learner_id: int) -> HttpResponse:
+    access = get_records_for(request.user, slug)
+    person = get_learner_for(access, learner_id)
+    return _png(charts.trajectories_png(learner_evidence(program=access.program, learner=person)))
+
+
+@login_required
+@require_GET
+def heatmap_png(request: AuthenticatedRequest, slug: str, learner_id: int) -> HttpResponse:
+    access = get_records_for(request.user, slug)
+    person = get_learner_for(access, learner_id)
+    record = learner_record(program=access.program, learner=person)
+    return _png(charts.heatmap_png(record.evidence, record.periods))

@@ -1,0 +1,57 @@
+"""`trellis reports learner --program SLUG --learner EMAIL -o FILE.pdf` and
+`trellis reports program --program SLUG -o FILE.xlsx|FILE.pdf`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from trellis.people.models import Membership, Program, Role, User
+from trellis.records.program import program_overview
+from trellis.reports.learner import learner_report_pdf
+from trellis.reports.program import program_pdf, program_workbook
+
+
+class Command(BaseCommand):
+    help = "Write the learner milestone report (PDF) or the program summary (Excel or PDF)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="which", required=True)
+        learner = sub.add_parser("learner", help="A learner's milestone report, as PDF.")
+        learner.add_argument("--program", required=True)
+        learner.add_argument("--learner", required=True, help="The learner's e-mail address.")
+        learner.add_argument("-o", "--output", required=True)
+        program = sub.add_parser("program", help="The program summary, as .xlsx or .pdf.")
+        program.add_argument("--program", required=True)
+        program.add_argument("-o", "--output", required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        program = Program.objects.filter(slug=options["program"]).first()
+        if program is None:
+            raise CommandError(f"No program {options['program']!r}")
+        out = Path(options["output"])
+        if options["which"] == "learner":
+            data = self._learner(program, options["learner"], out)
+        elif out.suffix.lower() == ".xlsx":
+            data = program_workbook(program_overview(program=program))
+        elif out.suffix.lower() == ".pdf":
+            data = program_pdf(program_overview(program=program))
+        else:
+            raise CommandError("The output must end in .xlsx or .pdf")
+        out.write_bytes(data)
+        self.stdout.write(f"Wrote {out} ({len(data):,} bytes)")
+
+    def _learner(self, program: Program, email: str, out: Path) -> bytes:
+        if out.suffix.lower() != ".pdf":
+            raise CommandError("The learner report is a PDF: the output must end in .pdf")
+        learner = User.objects.filter(
+            email__iexact=email,
+            pk__in=Membership.objects.filter(program=program, role=Role.LEARNER).values(
+                "person_id"
+            ),
+        ).first()
+        if learner is None:
+            raise CommandError(f"No learner {email!r} in {program.slug}")
+        return learner_report_pdf(program=program, learner=learner)

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from trellis.records.record import learner_record
+from trellis.records.tests.factories import make_record
+from trellis.reports.learner import learner_report_html
+from trellis.testing import People
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_learner_report_has_the_name_levels_charts_and_comments(people: People) -> None:
+    make_record(people)
+    html = learner_report_html(learner_record(program=people.program, learner=people.learner))
+    assert "Milestone report: Lena Park" in html
+    assert html.count("data:image/png;base64,") == 2
+    assert "Presents clearly" in html
+    assert 'alt="Heat map of latest levels' in html
+
+
+def test_the_command_writes_the_learner_pdf(people: People, tmp_path: Path) -> None:
+    make_record(people)
+    out = tmp_path / "lena.pdf"
+    call_command(
+        "reports", "learner", "--program", people.program.slug,
+        "--learner", people.learner.email, "-o", str(out), stdout=io.StringIO(),
+    )  # fmt: skip
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_the_command_writes_the_program_workbook_and_pdf(people: People, tmp_path: Path) -> None:
+    make_record(people)
+    xlsx, pdf = tmp_path / "p.xlsx", tmp_path / "p.pdf"
+    for out in (xlsx, pdf):
+        call_command(
+            "reports", "program", "--program", people.program.slug, "-o", str(out),
+            stdout=io.StringIO(),
+        )  # fmt: skip
+    names = [r[0] for r in load_workbook(xlsx)["Learners"].iter_rows(min_row=2, values_only=True)]
+    assert "Lena Park" in names
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_the_command_refuses_a_stranger(people: People, tmp_path: Path) -> None:
+    make_record(people)
+    with pytest.raises(CommandError):
+        call_command(
+            "reports", "learner", "--program", people.program.slug,
+            "--learner", people.outsider.email, "-o", str(tmp_path / "x.pdf"),
+        )  # fmt: skip
