@@ -20,6 +20,16 @@ def open_plans_of(*, owner: User) -> QuerySet[Plan]:
     return plans_of(owner=owner, status=PlanStatus.OPEN)
 
 
+def open_plans_in_program(*, owner: User, program: Program) -> QuerySet[Plan]:
+    """A learner's open plans in one program, as the learner record shows them to the
+    program's staff: plans on developmental items stay private to their owner."""
+    return (
+        open_plans_of(owner=owner)
+        .filter(program=program)
+        .exclude(item__framework__developmental=True)
+    )
+
+
 def active_shares(*, owner: User) -> QuerySet[Share]:
     return Share.objects.filter(owner=owner, withdrawn_at=None).select_related(
         "grantee", "office", "plan__item"

@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.apps import apps
 
 from trellis.people.models import Program, User
+from trellis.plans.models import Plan
+from trellis.plans.selectors import open_plans_in_program
 from trellis.records.selectors import ItemEvidence, LearnerEvidence, learner_evidence
 
 HEATMAP_MONTHS = 3
@@ -47,6 +49,7 @@ class LearnerRecord:
     evidence: LearnerEvidence
     committee: CommitteeLevels | None
     periods: list[Period]
+    plans: list[Plan]
 
     @property
     def learner(self) -> User:
@@ -139,4 +142,5 @@ def learner_record(
         evidence=evidence,
         committee=committee_levels(program=program, learner=learner),
         periods=heatmap_periods(evidence),
+        plans=list(open_plans_in_program(owner=learner, program=program)),
     )

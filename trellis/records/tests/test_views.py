@@ -200,3 +200,38 @@ def test_the_record_page_makes_a_fixed_number_of_queries(
     client.force_login(rec.people.director)
     with django_assert_max_num_queries(20):
         assert client.get(learner_urls(rec)[0]).status_code == 200
+
+
+def test_the_record_shows_the_learners_open_plans_but_not_developmental_ones(
+    client: Client, rec: Record
+) -> None:
+    from decimal import Decimal
+
+    from trellis.frameworks.models import Item
+    from trellis.plans.services import plan_create
+
+    people = rec.people
+    pc1 = Item.objects.get(framework__slug="im-milestones-2", code="PC1")
+    plan_create(
+        owner=people.learner,
+        program=people.program,
+        item=pc1,
+        current_level=Decimal("1.5"),
+        target_level=Decimal("2.5"),
+        actions="Present two new admissions a week with a focused history.",
+        acting_user=people.director,
+    )
+    teaching = Item.objects.get(framework__slug="clinician-educator-milestones", code="ETP7")
+    plan_create(
+        owner=people.learner,
+        program=people.program,
+        item=teaching,
+        current_level=Decimal("1"),
+        target_level=Decimal("2"),
+        actions="Private reflection on bedside teaching.",
+        acting_user=people.learner,
+    )
+    client.force_login(people.director)
+    html = client.get(learner_urls(rec)[0]).content.decode()
+    assert "Present two new admissions a week" in html
+    assert "Private reflection on bedside teaching" not in html
