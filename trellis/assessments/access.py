@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 
 from trellis.assessments.models import Assessment, AssessmentStatus, Request, RequestStatus
@@ -29,12 +29,6 @@ from trellis.scheduling.models import Assignment
 RATERS = frozenset({Role.FACULTY, Role.DIRECTOR, Role.COMMITTEE})
 # Roles that read every assessment of their program.
 STAFF = frozenset({Role.COORDINATOR, Role.DIRECTOR, Role.COMMITTEE, Role.ADMIN})
-
-
-def viewer(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise PermissionDenied("Sign in first")
-    return request.user
 
 
 def rater_programs(*, user: User) -> list[Program]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from trellis.people.access import ProgramAccess, get_program_for
+from trellis.people.access import ProgramAccess, get_program_for, viewer
 from trellis.people.models import Membership, Program, Role, User
 from trellis.scheduling.selectors import supervises
 
@@ -71,13 +71,6 @@ class AssessAccess:
         return self.is_supervisor and supervises(
             faculty=self.user, learner=learner, program=self.program
         )
-
-
-def viewer(request: HttpRequest) -> User:
-    """The signed-in person (every view that calls this is behind login_required)."""
-    if not isinstance(request.user, User):
-        raise PermissionDenied("Sign in first")
-    return request.user
 
 
 def get_assess_for(request: HttpRequest, slug: str) -> AssessAccess:

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
-from trellis.assessments import access
 from trellis.assessments.ask import AskRefused, feedback_ask, qr_svg
 from trellis.assessments.models import Request, RequestOrigin
 from trellis.assessments.selectors import (
@@ -21,6 +20,7 @@ from trellis.assessments.selectors import (
     current_version,
     observation_form_default,
 )
+from trellis.people.access import viewer
 from trellis.people.models import Program, Role, User
 from trellis.people.selectors import memberships_current
 from trellis.scheduling.selectors import learner_rotation_on, program_faculty
@@ -49,7 +49,7 @@ def _learner_program(user: User) -> Program:
 @login_required
 @require_http_methods(["GET", "POST"])
 def ask(request: HttpRequest) -> HttpResponse:
-    user = access.viewer(request)
+    user = viewer(request)
     program = _learner_program(user)
     form_def = observation_form_default(program=program)
     if form_def is None:
@@ -94,7 +94,7 @@ def ask(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def asked(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.viewer(request)
+    user = viewer(request)
     req = (
         Request.objects.select_related("form", "assessor", "program")
         .filter(pk=pk, subject=user, origin=RequestOrigin.LEARNER)

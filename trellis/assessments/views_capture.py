@@ -39,13 +39,14 @@ from trellis.assessments.services import (
     assessment_edit,
     assessment_submit,
 )
+from trellis.people.access import viewer
 from trellis.people.models import User
 
 
 @login_required
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    user = access.viewer(request)
+    user = viewer(request)
     programs = access.rater_programs(user=user)
     query = request.GET.get("q", "").strip()
     found: list[tuple[object, list[User]]] = []
@@ -183,7 +184,7 @@ def _record(
 @login_required
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
-    ra = access.get_rating_for(access.viewer(request), slug, learner_id)
+    ra = access.get_rating_for(viewer(request), slug, learner_id)
     return _capture(request, ra, _pick_form(request, ra))
 
 
@@ -191,7 +192,7 @@ def rate(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
     """A request's link (the QR code a learner shows): the form, pre-filled."""
-    ra = access.get_request_to_answer(access.viewer(request), token)
+    ra = access.get_request_to_answer(viewer(request), token)
     assert ra.request is not None
     if request.method == "GET" and ra.request.status != RequestStatus.OPEN:
         mine = ra.request.assessments.filter(assessor=ra.user).first()
@@ -203,7 +204,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _own_rate_access(request: HttpRequest, assessment: Assessment) -> access.RateAccess:
-    user = access.viewer(request)
+    user = viewer(request)
     program_access = access.get_program_for(user, assessment.program.slug)
     return access.RateAccess(
         program_access, user, assessment.subject, assessment.assignment, assessment.request
@@ -214,7 +215,7 @@ def _own_rate_access(request: HttpRequest, assessment: Assessment) -> access.Rat
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Resume a draft, or correct a submitted assessment within its edit window."""
-    assessment = access.get_own_assessment_for(access.viewer(request), pk)
+    assessment = access.get_own_assessment_for(viewer(request), pk)
     if assessment.status == AssessmentStatus.SUBMITTED and not _editable(assessment):
         raise PermissionDenied("The time to edit this assessment has passed")
     ra = _own_rate_access(request, assessment)
@@ -229,7 +230,7 @@ def _editable(assessment: Assessment) -> bool:
 @login_required
 @require_POST
 def discard(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.viewer(request)
+    user = viewer(request)
     assessment = access.get_own_assessment_for(user, pk)
     if assessment.status != AssessmentStatus.DRAFT:
         raise PermissionDenied("Only a draft can be discarded")
@@ -240,7 +241,7 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def done(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = access.get_own_assessment_for(access.viewer(request), pk)
+    assessment = access.get_own_assessment_for(viewer(request), pk)
     labels = {lv.value: lv.label for lv in assessment.form_version.scale.levels.all()}
     return render(
         request,

@@ -10,7 +10,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from trellis.assessments import access
 from trellis.assessments.forms_services import (
     FormData,
     FormRefused,
@@ -21,7 +20,7 @@ from trellis.assessments.forms_services import (
 from trellis.assessments.models import Form, FormKind, ItemSelection
 from trellis.assessments.selectors import current_version
 from trellis.frameworks.models import Adoption, Framework, Item, ItemKind, Scale
-from trellis.people.access import ProgramAccess, get_program_for
+from trellis.people.access import ProgramAccess, get_program_for, viewer
 from trellis.people.models import Program
 
 
@@ -87,7 +86,7 @@ class FormBuilder(forms.Form):
 
 
 def _manager(request: HttpRequest, slug: str) -> ProgramAccess:
-    program_access = get_program_for(access.viewer(request), slug)
+    program_access = get_program_for(viewer(request), slug)
     if not program_access.can_manage:
         raise PermissionDenied("Forms are built by the program's coordinators and directors")
     return program_access
@@ -134,9 +133,7 @@ def form_new(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and builder.is_valid():
         try:
-            form_create(
-                program=pa.program, data=builder.data_out(), acting_user=access.viewer(request)
-            )
+            form_create(program=pa.program, data=builder.data_out(), acting_user=viewer(request))
         except FormRefused as refused:
             builder.add_error(None, str(refused))
         else:
@@ -159,7 +156,7 @@ def form_edit(request: HttpRequest, slug: str, form_id: int) -> HttpResponse:
     builder = FormBuilder(request.POST or None, program=pa.program, initial=_initial(form_obj))
     if request.method == "POST" and builder.is_valid():
         try:
-            form_revise(form=form_obj, data=builder.data_out(), acting_user=access.viewer(request))
+            form_revise(form=form_obj, data=builder.data_out(), acting_user=viewer(request))
         except FormRefused as refused:
             builder.add_error(None, str(refused))
         else:

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from trellis.assessments.access_program import get_assess_for, viewer
+from trellis.assessments.access_program import get_assess_for
 from trellis.assessments.forms_program import CompliancePeriodForm, RequestForm
 from trellis.assessments.models import Form, Request, RequestStatus
 from trellis.assessments.requests_selectors import (
@@ -29,6 +29,7 @@ from trellis.assessments.requests_services import (
     request_create,
     requests_generate_from_schedule,
 )
+from trellis.people.access import viewer
 from trellis.people.models import Program, User
 from trellis.people.selectors import program_members
 

@@ -20,13 +20,13 @@ from trellis.assessments.selectors import (
     assessments_by,
     assessments_of_program,
 )
-from trellis.people.access import get_program_for
+from trellis.people.access import get_program_for, viewer
 
 
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = access.viewer(request)
+    user = viewer(request)
     a = access.get_assessment_for(user, pk)
     prompts = {p.key: p.text for p in a.form_version.prompts.all()}
     editable = (
@@ -54,7 +54,7 @@ def _page(request: HttpRequest, qs: QuerySet[Assessment]) -> object:
 @login_required
 @require_GET
 def mine(request: HttpRequest) -> HttpResponse:
-    user = access.viewer(request)
+    user = viewer(request)
     return render(
         request,
         "assessments/list.html",
@@ -71,7 +71,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def given(request: HttpRequest) -> HttpResponse:
-    user = access.viewer(request)
+    user = viewer(request)
     return render(
         request,
         "assessments/list.html",
@@ -87,7 +87,7 @@ def given(request: HttpRequest) -> HttpResponse:
 @require_GET
 def teaching(request: HttpRequest) -> HttpResponse:
     """What learners said about your teaching, in groups of at least three."""
-    user = access.viewer(request)
+    user = viewer(request)
     return render(
         request,
         "assessments/teaching.html",
@@ -98,7 +98,7 @@ def teaching(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def program_list(request: HttpRequest, slug: str) -> HttpResponse:
-    program_access = get_program_for(access.viewer(request), slug)
+    program_access = get_program_for(viewer(request), slug)
     if not program_access.roles & access.STAFF:
         raise PermissionDenied("A program's assessments are for its staff")
     qs = assessments_of_program(program=program_access.program).exclude(

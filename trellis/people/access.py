@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.http import Http404
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
 
 from trellis.people.models import PROGRAM_MANAGERS, Program, Role, User
 from trellis.people.selectors import program_roles
@@ -37,3 +38,10 @@ def get_program_for(user: User, slug: str) -> ProgramAccess:
     if not roles:
         raise Http404("No such program")
     return ProgramAccess(program=program, roles=frozenset(roles))
+
+
+def viewer(request: HttpRequest) -> User:
+    """The signed-in person, typed as our User (views call it behind login_required)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied("Sign in first")
+    return request.user

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from trellis.people.access import ProgramAccess, get_program_for
 from trellis.people.models import Membership, Program, Role, User
@@ -66,13 +66,6 @@ class ScheduleAccess:
         return self.is_faculty and supervises(
             faculty=self.user, learner=learner, program=self.program
         )
-
-
-def viewer(request: HttpRequest) -> User:
-    """The signed-in person (the views that call this are all behind login_required)."""
-    if not isinstance(request.user, User):
-        raise PermissionDenied("Sign in first")
-    return request.user
 
 
 def get_schedule_for(user: User, slug: str) -> ScheduleAccess:

@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from trellis.people.access import viewer
 from trellis.people.models import Program, Role
 from trellis.people.selectors import memberships_current
-from trellis.scheduling.access import get_learner_for, get_schedule_for, viewer
+from trellis.scheduling.access import get_learner_for, get_schedule_for
 from trellis.scheduling.models import AcademicYear, Rotation
 from trellis.scheduling.selectors import (
     academic_year_pick,

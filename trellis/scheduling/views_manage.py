@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from trellis.scheduling.access import ScheduleAccess, get_schedule_for, viewer
+from trellis.people.access import viewer
+from trellis.scheduling.access import ScheduleAccess, get_schedule_for
 from trellis.scheduling.forms import (
     AcademicYearForm,
     AssignmentForm,
