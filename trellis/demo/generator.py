@@ -426,8 +426,10 @@ def generate_adoptions(*, programs: DemoPrograms, acting_user: User | None) -> l
             acting_user=acting_user,
         )
 
+    # IM Milestones 2.0 already carries the harmonized subcompetencies (PROF, ICS, PBLI,
+    # SBP), so the residency does not adopt the harmonized set as well: it would list each
+    # of those twice on every record and committee screen.
     im_milestones = adopt(im, "im-milestones-2")
-    harmonized = adopt(im, "acgme-harmonized")
     # The Core EPAs target indirect supervision (Chen level 3) on the first day of residency.
     core_epas = adopt(school, "aamc-core-epas", graduation="3")
     cem = adopt(fd, "clinician-educator-milestones")
@@ -447,11 +449,11 @@ def generate_adoptions(*, programs: DemoPrograms, acting_user: User | None) -> l
     # early.
     expect(im_milestones, 1, "1.5", "PC6")
     expect(im_milestones, 2, "2.5", "PC7")
-    expect(harmonized, 1, "2.5")
+    expect(im_milestones, 1, "2.5", "PROF1")
     # Procedures lag the other EPAs in the clerkship years.
     expect(core_epas, 3, "2", "EPA12")
     expect(core_epas, 4, "2.5", "EPA12")
-    return [im_milestones, harmonized, core_epas, cem]
+    return [im_milestones, core_epas, cem]
 
 
 def demo_institution() -> Institution | None:
@@ -483,7 +485,7 @@ def generate_demo(
     curricula = [
         generate_curriculum(
             program=programs.residency,
-            framework_slugs=["im-milestones-2", "acgme-harmonized"],
+            framework_slugs=["im-milestones-2"],
             rng=rng,
             acting_user=people.coordinator,
         ),

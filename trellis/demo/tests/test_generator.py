@@ -96,7 +96,6 @@ def test_it_builds_a_realistic_default_institution() -> None:
     adopted = {(a.program.slug, a.framework.slug, a.graduation_level) for a in demo.adoptions}
     assert adopted == {
         ("riverside-im", "im-milestones-2", Decimal(4)),
-        ("riverside-im", "acgme-harmonized", Decimal(4)),
         ("riverside-md", "aamc-core-epas", Decimal(3)),
         ("riverside-fd", "clinician-educator-milestones", Decimal(4)),
     }
