@@ -6,18 +6,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.apps import apps
 
 from trellis.records.record import learner_record
 from trellis.records.tests.factories import make_record
 from trellis.testing import People
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not apps.is_installed("trellis.committees"), reason="committees not installed"
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 
 def test_it_shows_signed_off_committee_levels_per_period(people: People) -> None:
