@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest clean install
+.PHONY: demo test lint architecture typecheck migrations pytest clean install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +17,19 @@ install: $(STAMP)
 demo: $(STAMP)
 	DEBUG=1 $(BIN)/trellis demo
 
-test: $(STAMP) lint typecheck pytest
+test: $(STAMP) lint architecture typecheck migrations pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check trellis tests bench conftest.py
 	$(BIN)/ruff format --check trellis tests bench conftest.py
+
+# The layers of docs/architecture.md: a broken contract fails the build.
+architecture: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+
+# A model change without its migration fails the build.
+migrations: $(STAMP)
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
 typecheck: $(STAMP)
 	DEBUG=1 $(BIN)/mypy trellis

@@ -147,12 +147,12 @@ class Target:
 def targets(demo: Any) -> list[Target]:
     from django.utils import timezone
 
-    from trellis.assessments.models import Form
-    from trellis.assessments.selectors import (
+    from trellis.assessments.capture.selectors import (
         capture_candidates,
         current_version,
         observation_form_default,
     )
+    from trellis.assessments.models import Form
     from trellis.scheduling.selectors import supervised_learners_on
 
     program = demo.programs.residency
@@ -231,8 +231,8 @@ def service_submits(demo: Any, pairs: list[Target], count: int) -> Timings:
 
     from django.utils import timezone
 
+    from trellis.assessments.capture.services import CommentInput, RatingInput, assessment_submit
     from trellis.assessments.models import FormVersion
-    from trellis.assessments.services import CommentInput, RatingInput, assessment_submit
     from trellis.frameworks.models import Item
     from trellis.people.models import User
 

@@ -5,6 +5,7 @@ from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
 from trellis.people.auth import RateLimitedAuthenticationForm
+from trellis.records import views_audit
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -17,7 +18,7 @@ urlpatterns = [
     path("api/v1/", include("trellis.api.urls")),
     path("account/tokens/", include("trellis.api.web_urls")),
     path("frameworks/", include("trellis.frameworks.urls")),
-    path("", include("trellis.audit.urls")),
+    path("programs/<slug:slug>/audit/", views_audit.program_audit, name="program-audit"),
     path("programs/<slug:slug>/schedule/", include("trellis.scheduling.urls")),
     path("schedule/", include("trellis.scheduling.my_urls")),
     path("programs/<slug:slug>/curriculum/", include("trellis.curriculum.urls")),
@@ -25,7 +26,9 @@ urlpatterns = [
     path("assess/", include("trellis.assessments.urls")),
     path("programs/<slug:slug>/committee/", include("trellis.committees.urls")),
     path("programs/<slug:slug>/records/", include("trellis.records.urls")),
+    path("programs/<slug:slug>/records/", include("trellis.reports.urls")),
     path("plans/", include("trellis.plans.urls")),
     path("educators/", include("trellis.educators.urls")),
-    path("", include("trellis.people.urls")),
+    path("programs/<slug:slug>/frameworks/", include("trellis.frameworks.urls_program")),
+    path("", include("trellis.records.urls_home")),
 ]

@@ -15,16 +15,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from trellis.assessments.access import get_rating_for
-from trellis.assessments.models import Assessment, AssessorRole, Form
-from trellis.assessments.selectors import assessments_about, assessments_by, current_version
-from trellis.assessments.services import (
+from trellis.assessments.capture.selectors import assessments_about, assessments_by, current_version
+from trellis.assessments.capture.services import (
     AssessmentRefused,
     CommentInput,
     RatingInput,
     assessment_submit,
 )
+from trellis.assessments.models import Assessment, AssessorRole, Form
 from trellis.frameworks.models import Item
-from trellis.people.models import Program, User
+from trellis.people.access import viewer
+from trellis.people.models import Program
 
 
 class RatingSerializer(serializers.Serializer[Any]):
@@ -115,11 +116,6 @@ class AssessmentOutSerializer(serializers.ModelSerializer[Assessment]):
         return [{"prompt_key": c.prompt_key, "text": c.text} for c in obj.comments.all()]
 
 
-def _user(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _listed(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
     return qs.select_related("form_version__form", "program", "assessor").prefetch_related(
         "ratings__item", "comments"
@@ -139,7 +135,7 @@ class AssessmentList(generics.ListCreateAPIView[Assessment]):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Assessment]:
-        user = _user(self.request)
+        user = viewer(self.request)
         if self.request.query_params.get("assessor") == "me":
             return _listed(assessments_by(assessor=user)).order_by("-id")
         if self.request.query_params.get("subject", "me") == "me":
@@ -151,7 +147,7 @@ class AssessmentList(generics.ListCreateAPIView[Assessment]):
         data_in = AssessmentInSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)
         d = data_in.validated_data
-        ra = get_rating_for(_user(request), d["program"], d["subject"])
+        ra = get_rating_for(viewer(request), d["program"], d["subject"])
         form = Form.objects.filter(pk=d["form"], archived=False).first()
         if form is None or form.program_id not in (None, ra.program.pk):
             raise serializers.ValidationError({"form": "No such form in this program."})

@@ -13,7 +13,7 @@ from trellis.api.models import ApiToken
 from trellis.audit.services import audit_record, snapshot
 from trellis.people.models import User
 
-TOKEN_PREFIX = "trl_"
+TOKEN_PREFIX = "trl_"  # noqa: S105 (a visible prefix, not a secret)
 
 
 def api_token_hash(plaintext: str) -> str:

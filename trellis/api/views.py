@@ -36,8 +36,8 @@ from trellis.frameworks.access import get_framework_for
 from trellis.frameworks.models import Framework
 from trellis.frameworks.selectors import framework_items, frameworks_visible
 from trellis.frameworks.services import FrameworkImportError, framework_export, framework_import
-from trellis.people.access import get_program_for
-from trellis.people.models import Program, User
+from trellis.people.access import get_program_for, viewer
+from trellis.people.models import Program
 from trellis.people.selectors import program_members, programs_visible
 
 # Uploads bigger than this are refused before parsing; the largest real CASE package we
@@ -46,13 +46,6 @@ MAX_IMPORT_BYTES = 25 * 1024 * 1024
 
 EXPORT_CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "case": "application/json"}
 EXPORT_SUFFIXES = {"csv": "csv", "case": "case.json"}
-
-
-def _user(request: Request) -> User:
-    # IsAuthenticated has run, so this is a real person.
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _refused(*problems: dict[str, Any]) -> Response:
@@ -72,7 +65,7 @@ class FrameworkList(generics.ListAPIView[Framework]):
 
     def get_queryset(self) -> QuerySet[Framework]:
         return (
-            frameworks_visible(user=_user(self.request))
+            frameworks_visible(user=viewer(self.request))
             .select_related("scale", "institution")
             .order_by("title", "version", "id")
         )
@@ -83,7 +76,7 @@ class FrameworkDetail(generics.RetrieveAPIView[Framework]):
     lookup_field = "slug"
 
     def get_object(self) -> Framework:
-        return _with_items(get_framework_for(_user(self.request), self.kwargs["slug"]))
+        return _with_items(get_framework_for(viewer(self.request), self.kwargs["slug"]))
 
 
 class _IgnoreFormatParameter(DefaultContentNegotiation):
@@ -115,7 +108,7 @@ class FrameworkExport(APIView):
         },
     )
     def get(self, request: Request, slug: str) -> HttpResponse:
-        framework = get_framework_for(_user(request), slug)
+        framework = get_framework_for(viewer(request), slug)
         query = ExportQuerySerializer(data=request.query_params)
         if not query.is_valid():
             return _refused(
@@ -145,7 +138,7 @@ class FrameworkImport(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        user = _user(request)
+        user = viewer(request)
         form = FrameworkImportSerializer(data=request.data)
         if not form.is_valid():
             return _refused(
@@ -181,7 +174,7 @@ class ProgramList(generics.ListAPIView[Program]):
     serializer_class = ProgramSerializer
 
     def get_queryset(self) -> QuerySet[Program]:
-        return programs_visible(person=_user(self.request)).order_by(
+        return programs_visible(person=viewer(self.request)).order_by(
             "institution__name", "name", "id"
         )
 
@@ -191,7 +184,7 @@ class ProgramDetail(generics.RetrieveAPIView[Program]):
     lookup_field = "slug"
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        access = get_program_for(_user(request), kwargs["slug"])
+        access = get_program_for(viewer(request), kwargs["slug"])
         program = access.program
         prefetch_related_objects([program], "adoptions__framework")
         members = program_members(program=program) if access.can_see_members else None

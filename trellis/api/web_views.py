@@ -15,20 +15,14 @@ from trellis.api.access import get_api_token_for
 from trellis.api.forms import ApiTokenCreateForm
 from trellis.api.selectors import api_tokens_of
 from trellis.api.services import api_token_create, api_token_revoke
-from trellis.people.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # login_required has run
-    return user
+from trellis.people.access import viewer
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = viewer(request)
     form = ApiTokenCreateForm(request.POST or None)
     created = plaintext = None
     if request.method == "POST" and form.is_valid():
@@ -46,7 +40,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, prefix: str) -> HttpResponse:
-    user = _user(request)
+    user = viewer(request)
     token = get_api_token_for(user, prefix)
     api_token_revoke(token=token, acting_user=user)
     messages.success(request, f"Token “{token.name}” ({token.prefix}…) revoked.")

@@ -4,8 +4,10 @@
   supervise (on any assignment of the program) or have been asked to rate: an open
   request addressed to them, or a learner's open request whose link they opened.
 - The assessor sees what they submitted; the subject sees assessments of themselves
-  (not one by one for an anonymous form: see selectors.teaching_summary); program staff
-  see the program's.
+  (not one by one for an anonymous form: see selectors.teaching_summary); whoever may see
+  the learner's record (`trellis.people.visibility`, audience RECORD: program staff and
+  supervising faculty) sees the assessments it shows: named, non-developmental ones, and
+  program staff also the program's anonymous ones.
 Outsiders get 404; a program member without the right gets 403 (PermissionDenied).
 """
 
@@ -19,16 +21,18 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from trellis.assessments.evidence import is_developmental
 from trellis.assessments.models import Assessment, AssessmentStatus, Request, RequestStatus
-from trellis.assessments.selectors import is_developmental
+from trellis.people import visibility
 from trellis.people.access import ProgramAccess, get_program_for
-from trellis.people.models import Membership, Program, Role, User
-from trellis.people.selectors import memberships_current, program_roles
+from trellis.people.models import Program, User
+from trellis.people.selectors import learners_of, memberships_current, program_roles
 from trellis.scheduling.models import Assignment
+from trellis.scheduling.visibility import learner_visible_to
 
-RATERS = frozenset({Role.FACULTY, Role.DIRECTOR, Role.COMMITTEE})
+RATERS = visibility.SUPERVISORS
 # Roles that read every assessment of their program.
-STAFF = frozenset({Role.COORDINATOR, Role.DIRECTOR, Role.COMMITTEE, Role.ADMIN})
+STAFF = visibility.PROGRAM_STAFF
 
 
 def rater_programs(*, user: User) -> list[Program]:
@@ -38,11 +42,7 @@ def rater_programs(*, user: User) -> list[Program]:
 
 
 def is_learner_of(program: Program, person: User, day: dt.date | None = None) -> bool:
-    return (
-        memberships_current(person=person, on=day)
-        .filter(program=program, role=Role.LEARNER)
-        .exists()
-    )
+    return learners_of(program=program, on=day).filter(person=person).exists()
 
 
 @dataclass(frozen=True)
@@ -125,9 +125,18 @@ def may_see(user: User, assessment: Assessment) -> bool:
         return True
     if assessment.status != AssessmentStatus.SUBMITTED:
         return False
+    anonymous = assessment.form_version.form.anonymous
     if assessment.subject_id == user.pk:
-        return not assessment.form_version.form.anonymous
-    if not program_roles(person=user, program=assessment.program) & STAFF:
+        return not anonymous
+    roles = frozenset(program_roles(person=user, program=assessment.program))
+    if not roles:
+        return False
+    access = ProgramAccess(program=assessment.program, roles=roles)
+    if not learner_visible_to(
+        access=access, viewer=user, learner=assessment.subject, audience=visibility.RECORD
+    ):
+        return False
+    if anonymous and not visibility.is_staff_for(roles, visibility.RECORD):
         return False
     # Developmental data is its subject's own: program staff, admins included, never see it.
     return not is_developmental(assessment=assessment)
@@ -157,10 +166,7 @@ def get_own_assessment_for(user: User, pk: int) -> Assessment:
 
 def rateable_learners(*, user: User, program: Program) -> Q:
     """A filter on User: the program's current learners this user may rate."""
-    today = timezone.localdate()
-    learners = Membership.objects.filter(
-        program=program, role=Role.LEARNER, start_date__lte=today
-    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    learners = learners_of(program=program)
     supervised = Assignment.objects.filter(supervisors=user, rotation__program=program)
     asked = Request.objects.filter(program=program, assessor=user, status=RequestStatus.OPEN)
     return Q(pk__in=learners.values("person_id")) & (

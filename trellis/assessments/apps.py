@@ -35,7 +35,7 @@ def install_builtin_forms(
     that app comes first in INSTALLED_APPS) make sure the built-in forms are there."""
     if using != DEFAULT_DB_ALIAS or not _schema_ready(using):
         return
-    from trellis.assessments.forms_builtin import forms_install_builtin
+    from trellis.assessments.instruments.builtin import forms_install_builtin
 
     created = forms_install_builtin()
     if created and kwargs.get("verbosity", 1) >= 1:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from django.urls import path
 
-from trellis.assessments import views_ask, views_capture, views_forms, views_view
+from trellis.assessments import views as views_view
+from trellis.assessments.capture import views as views_capture
+from trellis.assessments.capture import views_ask
+from trellis.assessments.instruments import views as views_forms
 
 app_name = "assessments"
 

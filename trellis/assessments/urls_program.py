@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.urls import path
 
-from trellis.assessments import views_exams, views_logs, views_requests
+from trellis.assessments.exams import views as exams_views
+from trellis.assessments.logs import views as views_logs
+from trellis.assessments.requests import views as views_requests
 
 app_name = "assessments-program"
 
@@ -25,6 +27,6 @@ urlpatterns = [
     path("logs/entries/<int:pk>/verify/", views_logs.entry_verify, name="log-entry-verify"),
     path("logs/verify/", views_logs.verify_queue, name="log-verify"),
     path("logs/learners/<int:learner_id>/", views_logs.learner_logs, name="learner-logs"),
-    path("exams/", views_exams.exams, name="exams"),
-    path("exams/import/", views_exams.exam_import, name="exam-import"),
+    path("exams/", exams_views.exams, name="exams"),
+    path("exams/import/", exams_views.exam_import, name="exam-import"),
 ]

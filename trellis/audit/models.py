@@ -1,11 +1,12 @@
-"""Who changed what, when, with the values before and after."""
+"""Who changed what, when, with the values before and after.
+
+The audit trail sits below every domain app (they all record into it), so it names
+people's models lazily, by label, and imports none of them."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-
-from trellis.people.models import Institution, Program
 
 
 class AuditEvent(models.Model):
@@ -20,10 +21,18 @@ class AuditEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     program = models.ForeignKey(
-        Program, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+        "people.Program",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
     )
     institution = models.ForeignKey(
-        Institution, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+        "people.Institution",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audit_events",
     )
 
     class Meta:

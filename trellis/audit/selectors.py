@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from trellis.audit.models import AuditEvent
-from trellis.people.models import Program
+
+if TYPE_CHECKING:
+    from trellis.people.models import Program
 
 
 def audit_events_for_program(*, program: Program) -> QuerySet[AuditEvent]:

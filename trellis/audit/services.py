@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
 from trellis.audit.models import AuditEvent
 from trellis.lib.jsonable import jsonable
-from trellis.people.models import Institution, Program, User
+
+if TYPE_CHECKING:
+    from trellis.people.models import Institution, Program, User
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:

@@ -10,30 +10,23 @@ from django.http import Http404
 
 from trellis.committees.models import Review, ReviewCycle
 from trellis.committees.rules import COMMITTEE_VIEWERS, COMMITTEE_VOTERS, CYCLE_MANAGERS, SIGNERS
-from trellis.people.access import ProgramAccess, get_program_for
-from trellis.people.models import Program, User
+from trellis.people.access import MemberAccess, get_program_for
+from trellis.people.models import User
 
 
 @dataclass(frozen=True)
-class CommitteeAccess:
-    access: ProgramAccess
-    user: User
-
-    @property
-    def program(self) -> Program:
-        return self.access.program
-
+class CommitteeAccess(MemberAccess):
     @property
     def can_manage_cycles(self) -> bool:
-        return bool(self.access.roles & CYCLE_MANAGERS)
+        return self.holds(CYCLE_MANAGERS)
 
     @property
     def can_vote(self) -> bool:
-        return bool(self.access.roles & COMMITTEE_VOTERS)
+        return self.holds(COMMITTEE_VOTERS)
 
     @property
     def can_sign_off(self) -> bool:
-        return bool(self.access.roles & SIGNERS)
+        return self.holds(SIGNERS)
 
     def can_propose(self, review: Review) -> bool:
         return review.pre_reviewer_id == self.user.pk or self.can_sign_off

@@ -9,7 +9,6 @@ from typing import Any, cast
 from django import forms
 
 from trellis.committees.models import Outcome, Review
-from trellis.committees.rules import valid_levels
 from trellis.frameworks.models import Item
 from trellis.people.models import User
 
@@ -23,7 +22,7 @@ def level_str(value: Decimal) -> str:
 
 def level_choices(item: Item, *, allow_nya: bool = True) -> list[tuple[str, str]]:
     choices = [("", "—")]
-    choices += [(level_str(v), f"Level {level_str(v)}") for v in valid_levels(item)]
+    choices += [(level_str(v), f"Level {level_str(v)}") for v in item.accepted_levels()]
     if allow_nya:
         choices.append((NYA, "Not yet assessable"))
     return choices
@@ -125,7 +124,7 @@ class MeetingForm(forms.Form):
         ]
         cast(forms.ChoiceField, self.fields["plan_target"]).choices = [("", "—")] + [
             (level_str(v), f"Level {level_str(v)}")
-            for v in (valid_levels(items[0]) if items else [])
+            for v in (items[0].accepted_levels() if items else [])
         ]
 
     def level_rows(self) -> list[tuple[Item, forms.BoundField]]:

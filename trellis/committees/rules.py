@@ -7,10 +7,8 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from trellis.frameworks.models import Item, ItemKind, ScaleKind
+from trellis.frameworks.models import Item, ItemKind
 from trellis.people.models import Program, Role
-
-DEFAULT_MILESTONE_LEVELS = [Decimal(n) / 2 for n in range(2, 11)]  # 1, 1.5, ... 5
 
 CYCLE_MANAGERS = frozenset({Role.DIRECTOR, Role.COORDINATOR})
 COMMITTEE_VIEWERS = frozenset({Role.COMMITTEE, Role.DIRECTOR, Role.COORDINATOR})
@@ -39,24 +37,6 @@ def review_items(*, program: Program, kind: str = ItemKind.SUBCOMPETENCY) -> Que
     )
 
 
-def valid_levels(item: Item) -> list[Decimal]:
-    """The levels an item may be given: its scale's levels, plus half levels where the
-    scale allows them."""
-    scale = item.effective_scale
-    if scale is None:
-        return DEFAULT_MILESTONE_LEVELS
-    values = sorted(level.value for level in scale.levels.all())
-    if not values:
-        return DEFAULT_MILESTONE_LEVELS if scale.kind == ScaleKind.MILESTONE else []
-    if not scale.allows_half_levels:
-        return values
-    out: set[Decimal] = set(values)
-    for low, high in zip(values, values[1:], strict=False):
-        if high - low == 1:
-            out.add(low + Decimal("0.5"))
-    return sorted(out)
-
-
 def check_level(*, item: Item, level: Decimal | None, not_yet_assessable: bool) -> None:
     if not_yet_assessable:
         if level is not None:
@@ -64,5 +44,5 @@ def check_level(*, item: Item, level: Decimal | None, not_yet_assessable: bool) 
         return
     if level is None:
         raise CommitteeError(f"{item.code}: a level or 'not yet assessable' is required")
-    if Decimal(level) not in valid_levels(item):
+    if not item.accepts_level(level):
         raise CommitteeError(f"{item.code}: {level} is not a level on this item's scale")

@@ -7,7 +7,9 @@ with the current (non-superseded) level per item, the decision and entrustment d
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
@@ -109,6 +111,40 @@ def review_neighbours(*, review: Review) -> tuple[Review | None, Review | None]:
     next_id = ids[at + 1] if at + 1 < len(ids) else None
     found = Review.objects.in_bulk([i for i in (prev_id, next_id) if i is not None])
     return (found.get(prev_id) if prev_id else None, found.get(next_id) if next_id else None)
+
+
+@dataclass(frozen=True)
+class SignedOffLevel:
+    cycle_id: int
+    cycle_name: str
+    period_start: dt.date
+    period_end: dt.date
+    item_id: int
+    level: Decimal | None  # None: not yet assessable
+
+
+def signed_off_levels(*, learner: User, program: Program) -> list[SignedOffLevel]:
+    """The learner's current committee level per item in each signed-off cycle of the
+    program (corrections applied), oldest cycle first, in one query. Cycles not yet signed
+    off are left out: a level under discussion is not yet the committee's."""
+    rows = (
+        CommitteeLevel.objects.filter(
+            review__learner=learner,
+            review__cycle__program=program,
+            review__cycle__status=CycleStatus.SIGNED_OFF,
+            superseded_by__isnull=True,
+        )
+        .values_list(
+            "review__cycle_id",
+            "review__cycle__name",
+            "review__cycle__period_start",
+            "review__cycle__period_end",
+            "item_id",
+            "level",
+        )
+        .order_by("review__cycle__period_end", "review__cycle_id", "recorded_at", "pk")
+    )
+    return [SignedOffLevel(*row) for row in rows]
 
 
 @dataclass

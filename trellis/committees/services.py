@@ -28,7 +28,6 @@ from trellis.committees.rules import (
     SIGNERS,
     CommitteeError,
     check_level,
-    valid_levels,
 )
 from trellis.committees.selectors import undecided_reviews
 from trellis.frameworks.models import Item, ItemKind
@@ -344,8 +343,8 @@ def _entrustment_write(
 ) -> EntrustmentDecision:
     if change.item.kind != ItemKind.EPA:
         raise CommitteeError(f"{change.item.code} is not an EPA")
-    allowed = valid_levels(change.item)
-    if allowed and Decimal(change.level) not in allowed:
+    allowed = change.item.accepted_levels()
+    if allowed and not change.item.accepts_level(change.level):
         raise CommitteeError(f"{change.item.code}: {change.level} is not on the EPA's scale")
     current = EntrustmentDecision.objects.filter(
         review=review, item=change.item, superseded_by__isnull=True

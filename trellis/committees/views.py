@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -20,16 +20,15 @@ from trellis.committees.services import (
     cycle_sign_off,
     reviewers_assign,
 )
-from trellis.people.access import get_program_for
-from trellis.people.http import AuthenticatedRequest
+from trellis.people.access import get_program_for, viewer
 from trellis.people.models import Program, User
 from trellis.people.selectors import program_members
 
 
 @login_required
 @require_http_methods(["GET"])
-def cycle_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    committee = get_committee_for(request.user, slug)
+def cycle_list(request: HttpRequest, slug: str) -> HttpResponse:
+    committee = get_committee_for(viewer(request), slug)
     cycles = sel.cycles_for(program=committee.program)
     return render(
         request,
@@ -40,8 +39,8 @@ def cycle_list(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cycle_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    committee = get_committee_for(request.user, slug)
+def cycle_new(request: HttpRequest, slug: str) -> HttpResponse:
+    committee = get_committee_for(viewer(request), slug)
     if not committee.can_manage_cycles:
         raise_forbidden("Only the director or coordinator opens a review cycle")
     form = CycleForm(request.POST or None)
@@ -49,7 +48,7 @@ def cycle_new(request: AuthenticatedRequest, slug: str) -> HttpResponse:
         try:
             cycle = cycle_create(
                 program=committee.program,
-                acting_user=request.user,
+                acting_user=viewer(request),
                 **form.cleaned_data,
             )
         except CommitteeError as exc:
@@ -77,8 +76,8 @@ def _reviewer_choices(program: Program) -> list[User]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cycle_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
-    committee, cycle = get_cycle_for(request.user, slug, pk)
+def cycle_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    committee, cycle = get_cycle_for(viewer(request), slug, pk)
     reviews = list(sel.cycle_reviews(cycle=cycle))
     reviewers = _reviewer_choices(committee.program)
     form = ReviewersForm(request.POST or None, reviews=reviews, reviewers=reviewers)
@@ -90,7 +89,7 @@ def cycle_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
                 n = reviewers_assign(
                     cycle=cycle,
                     assignments=form.assignments({u.pk: u for u in reviewers}),
-                    acting_user=request.user,
+                    acting_user=viewer(request),
                 )
             except CommitteeError as exc:
                 messages.error(request, str(exc))
@@ -109,19 +108,19 @@ def cycle_detail(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespo
             "form": form,
             "decided": done,
             "total": len(reviews),
-            "user_id": request.user.pk,
+            "user_id": viewer(request).pk,
         },
     )
 
 
 @login_required
 @require_POST
-def cycle_meeting(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
-    committee, cycle = get_cycle_for(request.user, slug, pk)
+def cycle_meeting(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    committee, cycle = get_cycle_for(viewer(request), slug, pk)
     if not committee.can_manage_cycles:
         raise_forbidden("Only the director or coordinator starts the meeting")
     try:
-        cycle_meeting_start(cycle=cycle, acting_user=request.user)
+        cycle_meeting_start(cycle=cycle, acting_user=viewer(request))
     except CommitteeError as exc:
         messages.error(request, str(exc))
     return redirect("committees:cycle", slug=slug, pk=cycle.pk)
@@ -129,13 +128,13 @@ def cycle_meeting(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def cycle_signoff(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
-    committee, cycle = get_cycle_for(request.user, slug, pk)
+def cycle_signoff(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    committee, cycle = get_cycle_for(viewer(request), slug, pk)
     if not committee.can_sign_off:
         raise_forbidden("Only the program director signs off a review")
     if request.method == "POST":
         try:
-            cycle_sign_off(cycle=cycle, acting_user=request.user)
+            cycle_sign_off(cycle=cycle, acting_user=viewer(request))
         except CommitteeError as exc:
             messages.error(request, str(exc))
         else:
@@ -151,10 +150,10 @@ def cycle_signoff(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
 
 @login_required
 @require_http_methods(["GET"])
-def mine(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+def mine(request: HttpRequest, slug: str) -> HttpResponse:
     """A learner's own signed-off levels and decisions."""
-    access = get_program_for(request.user, slug)
-    history = sel.committee_levels_for(learner=request.user, program=access.program)
+    access = get_program_for(viewer(request), slug)
+    history = sel.committee_levels_for(learner=viewer(request), program=access.program)
     items = {item.pk: item for item in review_items(program=access.program)}
     rows = []
     for entry in history:
@@ -175,8 +174,8 @@ def mine(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
-def cycle_export(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
-    committee, cycle = get_cycle_for(request.user, slug, pk)
+def cycle_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    committee, cycle = get_cycle_for(viewer(request), slug, pk)
     if not committee.can_manage_cycles:
         raise_forbidden("Only the director or coordinator exports for the ACGME")
     if not cycle.is_locked:

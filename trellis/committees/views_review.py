@@ -7,10 +7,11 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from trellis.assessments.evidence import LearnerEvidence, learner_evidence
 from trellis.committees import selectors as sel
 from trellis.committees.access import get_review_for
 from trellis.committees.forms import (
@@ -34,8 +35,7 @@ from trellis.committees.services import (
     meeting_record,
 )
 from trellis.frameworks.models import Item, ItemKind
-from trellis.people.http import AuthenticatedRequest
-from trellis.records.selectors import LearnerEvidence, learner_evidence
+from trellis.people.access import viewer
 
 
 def _problem(exc: CommitteeError | ValidationError) -> str:
@@ -54,8 +54,8 @@ def _packet(review: Review) -> LearnerEvidence:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def prereview(request: AuthenticatedRequest, slug: str, pk: int, review_pk: int) -> HttpResponse:
-    committee, review = get_review_for(request.user, slug, pk, review_pk)
+def prereview(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpResponse:
+    committee, review = get_review_for(viewer(request), slug, pk, review_pk)
     items = list(review_items(program=committee.program))
     may_propose = committee.can_propose(review) and not review.cycle.is_locked
     if request.method == "POST":
@@ -75,7 +75,7 @@ def prereview(request: AuthenticatedRequest, slug: str, pk: int, review_pk: int)
                     level=level,
                     not_yet_assessable=nya,
                     note=form.cleaned_data["note"],
-                    acting_user=request.user,
+                    acting_user=viewer(request),
                 )
             except CommitteeError as exc:
                 messages.error(request, str(exc))
@@ -150,8 +150,8 @@ def _meeting_initial(review: Review) -> dict[str, str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting(request: AuthenticatedRequest, slug: str, pk: int, review_pk: int) -> HttpResponse:
-    committee, review = get_review_for(request.user, slug, pk, review_pk)
+def meeting(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpResponse:
+    committee, review = get_review_for(viewer(request), slug, pk, review_pk)
     items = list(review_items(program=committee.program))
     epas = list(review_items(program=committee.program, kind=ItemKind.EPA))
     locked = review.cycle.is_locked
@@ -168,7 +168,7 @@ def meeting(request: AuthenticatedRequest, slug: str, pk: int, review_pk: int) -
                 meeting_record(
                     review=review,
                     data=_meeting_input(form),
-                    acting_user=request.user,
+                    acting_user=viewer(request),
                 )
             except (CommitteeError, ValidationError) as exc:
                 form.add_error(None, _problem(exc))
@@ -210,8 +210,8 @@ def meeting(request: AuthenticatedRequest, slug: str, pk: int, review_pk: int) -
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def correct(request: AuthenticatedRequest, slug: str, pk: int, review_pk: int) -> HttpResponse:
-    committee, review = get_review_for(request.user, slug, pk, review_pk)
+def correct(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpResponse:
+    committee, review = get_review_for(viewer(request), slug, pk, review_pk)
     if not committee.can_sign_off:
         raise PermissionDenied("Only the program director corrects a signed-off review")
     items = list(review_items(program=committee.program))
@@ -229,7 +229,7 @@ def correct(request: AuthenticatedRequest, slug: str, pk: int, review_pk: int) -
                 review=review,
                 change=change,
                 reason=data["reason"],
-                acting_user=request.user,
+                acting_user=viewer(request),
             )
         except CommitteeError as exc:
             form.add_error(None, str(exc))

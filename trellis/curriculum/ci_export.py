@@ -457,7 +457,7 @@ def curriculum_inventory_xml(
         raise CurriculumInventoryError("The reporting period ends before it starts")
     plan = _plan(program)
     inst = program.institution
-    root = etree.Element(_q("CurriculumInventory"), nsmap=NSMAP)  # type: ignore[arg-type]
+    root = etree.Element(_q("CurriculumInventory"), nsmap=NSMAP)
     root.set(_q("schemaLocation", NSMAP["xsi"] or ""), f"{CI} curriculuminventory.xsd")
     _sub(
         root,
@@ -519,7 +519,7 @@ class _CatalogResolver(etree.Resolver):
             el.get("name"): folder / el.get("uri") for el in catalog.iterfind("c:uri", ns)
         }
 
-    def resolve(self, system_url: str, public_id: str, context: object) -> object:  # type: ignore[override]
+    def resolve(self, system_url: str, public_id: str, context: object) -> object:
         if system_url in self.exact:
             return self.resolve_filename(str(self.exact[system_url]), context)
         for prefix, target in self.prefixes:
@@ -542,4 +542,4 @@ def ci_validate(xml: bytes, medbiq_folder: Path) -> list[str]:
     doc = etree.fromstring(xml, etree.XMLParser(no_network=True, resolve_entities=False))
     if schema.validate(doc):
         return []
-    return [f"line {e.line}: {e.message}" for e in schema.error_log]  # type: ignore[union-attr]
+    return [f"line {e.line}: {e.message}" for e in schema.error_log]

@@ -36,17 +36,11 @@ from trellis.curriculum.services import (
     objective_delete,
     objective_update,
 )
-from trellis.people.access import ProgramAccess
-from trellis.people.models import User
+from trellis.people.access import ProgramAccess, viewer
 
 
 def _context(access: ProgramAccess) -> dict[str, Any]:
     return {"access": access, "program": access.program, "can_edit": can_edit_curriculum(access)}
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _activity_url(slug: str, pk: int) -> str:
@@ -56,7 +50,7 @@ def _activity_url(slug: str, pk: int) -> str:
 @login_required
 @require_GET
 def curriculum_map(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_curriculum_for(_user(request), slug)
+    access = get_curriculum_for(viewer(request), slug)
     ctx = _context(access)
     ctx["rows"] = activity_rows(program=access.program)
     ctx["frameworks"] = curriculum_frameworks(program=access.program)
@@ -66,13 +60,13 @@ def curriculum_map(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_new(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_curriculum_for(_user(request), slug)
+    access = get_curriculum_for(viewer(request), slug)
     require_curriculum_editor(access)
     form = ActivityForm(request.POST or None, program=access.program)
     if request.method == "POST" and form.is_valid():
         try:
             activity = activity_create(
-                program=access.program, data=form.to_data(), acting_user=_user(request)
+                program=access.program, data=form.to_data(), acting_user=viewer(request)
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -85,7 +79,7 @@ def activity_new(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def activity_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access, activity = get_activity_for(_user(request), slug, pk)
+    access, activity = get_activity_for(viewer(request), slug, pk)
     ctx = _context(access) | {"activity": activity}
     ctx["objectives"] = list(activity.objectives.all())
     ctx["cells"] = activity_mapped_cells(activity=activity)
@@ -100,7 +94,7 @@ def activity_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access, activity = get_activity_for(_user(request), slug, pk)
+    access, activity = get_activity_for(viewer(request), slug, pk)
     require_curriculum_editor(access)
     form = ActivityForm(
         request.POST or None,
@@ -110,7 +104,7 @@ def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            activity_update(activity=activity, data=form.to_data(), acting_user=_user(request))
+            activity_update(activity=activity, data=form.to_data(), acting_user=viewer(request))
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -123,12 +117,12 @@ def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def activity_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access, activity = get_activity_for(_user(request), slug, pk)
+    access, activity = get_activity_for(viewer(request), slug, pk)
     require_curriculum_editor(access)
     error = ""
     if request.method == "POST":
         try:
-            activity_delete(activity=activity, acting_user=_user(request))
+            activity_delete(activity=activity, acting_user=viewer(request))
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -142,7 +136,7 @@ def activity_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def objective_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access, activity = get_activity_for(_user(request), slug, pk)
+    access, activity = get_activity_for(viewer(request), slug, pk)
     require_curriculum_editor(access)
     form = ObjectiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -151,7 +145,7 @@ def objective_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 activity=activity,
                 code=form.cleaned_data["code"],
                 text=form.cleaned_data["text"],
-                acting_user=_user(request),
+                acting_user=viewer(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -165,7 +159,7 @@ def objective_new(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def objective_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access, objective = get_objective_for(_user(request), slug, pk)
+    access, objective = get_objective_for(viewer(request), slug, pk)
     require_curriculum_editor(access)
     initial = {"code": objective.code, "text": objective.text}
     form = ObjectiveForm(request.POST or None, initial=initial)
@@ -175,7 +169,7 @@ def objective_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 objective=objective,
                 code=form.cleaned_data["code"],
                 text=form.cleaned_data["text"],
-                acting_user=_user(request),
+                acting_user=viewer(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -189,10 +183,10 @@ def objective_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objective_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access, objective = get_objective_for(_user(request), slug, pk)
+    access, objective = get_objective_for(viewer(request), slug, pk)
     require_curriculum_editor(access)
     activity_id = objective.activity_id
-    objective_delete(objective=objective, acting_user=_user(request))
+    objective_delete(objective=objective, acting_user=viewer(request))
     messages.success(request, "Objective deleted.")
     return redirect(_activity_url(slug, activity_id) + "#objectives")
 
@@ -200,7 +194,7 @@ def objective_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def mapping_set(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    access, activity = get_activity_for(_user(request), slug, pk)
+    access, activity = get_activity_for(viewer(request), slug, pk)
     require_curriculum_editor(access)
     frameworks = curriculum_frameworks(program=access.program)
     form = MappingForm(request.POST, activity=activity, frameworks=frameworks)
@@ -212,7 +206,7 @@ def mapping_set(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 item=form.cleaned_data["item"],
                 emphases=form.cleaned_data["emphases"],
                 assessment_method=form.cleaned_data["assessment_method"],
-                acting_user=_user(request),
+                acting_user=viewer(request),
             )
         except ValidationError as exc:
             form.add_error(None, exc)

@@ -25,19 +25,13 @@ from trellis.curriculum.reports import LEGEND, gaps_pdf, gaps_workbook, heatmap_
 from trellis.curriculum.selectors import GapReport, curriculum_frameworks, curriculum_gaps
 from trellis.curriculum.services import mapping_grid_save
 from trellis.frameworks.models import Framework
-from trellis.people.access import ProgramAccess
-from trellis.people.models import User
+from trellis.people.access import ProgramAccess, viewer
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _chosen(request: HttpRequest, slug: str) -> tuple[ProgramAccess, Framework | None]:
-    access = get_curriculum_for(_user(request), slug)
+    access = get_curriculum_for(viewer(request), slug)
     framework = get_map_framework_for(access, request.GET.get("framework"))
     return access, framework
 
@@ -84,7 +78,7 @@ def grid(request: HttpRequest, slug: str) -> HttpResponse:
                     program=access.program,
                     framework=framework,
                     cells=the_grid.parsed,
-                    acting_user=_user(request),
+                    acting_user=viewer(request),
                 )
             except ValidationError as exc:
                 ctx["problems"] = exc.messages
@@ -136,7 +130,7 @@ def gaps_pdf_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def curriculum_inventory(request: HttpRequest, slug: str) -> HttpResponse:
-    access = get_curriculum_for(_user(request), slug)
+    access = get_curriculum_for(viewer(request), slug)
     try:
         xml = curriculum_inventory_xml(program=access.program)
     except CurriculumInventoryError as exc:

@@ -17,15 +17,17 @@ import random
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from trellis.demo.assessments import DemoAssessments, generate_assessments
+from trellis.demo.committees import generate_review_cycle
 from trellis.demo.curriculum import DemoCurriculum, generate_curriculum
+from trellis.demo.educators import generate_educator_data
 from trellis.demo.names import FIRST_NAMES, LAST_NAMES
-from trellis.demo.schedule import DemoSchedule, generate_schedule
+from trellis.demo.schedule import DemoSchedule, academic_year_start, generate_schedule
 from trellis.frameworks.catalogue import catalogue_install
 from trellis.frameworks.models import Adoption, Framework, Item
 from trellis.frameworks.services import expected_level_set, framework_adopt
@@ -38,11 +40,8 @@ from trellis.people.services import (
     program_create,
 )
 
-if TYPE_CHECKING:
-    from trellis.demo.assessments import DemoAssessments
-
 DEMO_DOMAIN = "demo.trellis.test"
-DEMO_PASSWORD = "trellis-demo"
+DEMO_PASSWORD = "trellis-demo"  # noqa: S105 (published on purpose: demo data only)
 DEMO_INSTITUTION_SLUG = "riverside-health"
 DEMO_INSTITUTION_NAME = "Riverside University Health"
 DEFAULT_SEED = 20250701
@@ -174,12 +173,6 @@ class Demo:
     curricula: list[DemoCurriculum] = field(default_factory=list)
     schedule: DemoSchedule | None = None
     assessments: DemoAssessments | None = None
-
-
-def academic_year_start(today: dt.date) -> dt.date:
-    """Training years start on 1 July."""
-    year = today.year if (today.month, today.day) >= (7, 1) else today.year - 1
-    return dt.date(year, 7, 1)
 
 
 def leniency_for(email: str, *, seed: int) -> float:
@@ -523,14 +516,7 @@ def generate_demo(
         schedule=schedule,
     )
     if with_assessments:
-        # Imported here: the assessment generator builds on this module's Demo.
-        from trellis.demo.assessments import generate_assessments
-
         demo.assessments = generate_assessments(demo=demo, rng=random.Random(seed + 1))
-        from trellis.committees.demo import generate_review_cycle
-
         generate_review_cycle(demo=demo, rng=random.Random(seed + 2))
-        from trellis.educators.demo import generate_educator_data
-
         generate_educator_data(demo=demo, rng=random.Random(seed + 3))
     return demo

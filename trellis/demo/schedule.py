@@ -63,6 +63,12 @@ OWN_MIX = {
 CLINIC_WORDS = ("ambulatory", "clinic", "continuity", "outpatient", "community")
 
 
+def academic_year_start(today: dt.date) -> dt.date:
+    """Training years start on 1 July."""
+    year = today.year if (today.month, today.day) >= (7, 1) else today.year - 1
+    return dt.date(year, 7, 1)
+
+
 @dataclass
 class DemoSchedule:
     year: AcademicYear

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.http import QueryDict
 
-from trellis.frameworks.models import Item
+from trellis.frameworks.models import MILESTONE_LEVELS, Item, as_level
 from trellis.people.models import Program, User
 from trellis.plans.models import Plan, ShareScope
 
-LEVEL_CHOICES = [(f"{v / 2:g}", f"{v / 2:g}") for v in range(2, 11)]
+LEVEL_CHOICES = [(f"{v:g}", f"{v:g}") for v in MILESTONE_LEVELS]
 
 
 def read_levels(data: QueryDict, items: list[Item]) -> tuple[dict[Item, Decimal], list[str]]:
@@ -22,19 +22,18 @@ def read_levels(data: QueryDict, items: list[Item]) -> tuple[dict[Item, Decimal]
         raw = (data.get(f"level-{item.pk}") or "").strip()
         if not raw:
             continue
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
+        value = as_level(raw)
+        if value is None:
             errors.append(f"{item.code}: {raw!r} is not a level.")
             continue
-        if value < 1 or value > 5 or (value * 2) % 1 != 0:
+        if not item.accepts_level(value):
             errors.append(f"{item.code}: choose a level from 1 to 5 (half levels allowed).")
             continue
         levels[item] = value
     return levels, errors
 
 
-class ItemChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+class ItemChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Item) -> str:
         return f"{obj.code} {obj.name}"
 

@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from trellis.assessments.capture.selectors import anonymous_summary
 from trellis.assessments.models import Assessment, AssessmentStatus, AssessorRole, FormKind
-from trellis.assessments.selectors import anonymous_summary
 from trellis.frameworks.models import Framework, Item, ItemKind, LevelDescriptor
 from trellis.people.models import Program, ProgramKind, Role, User
 from trellis.people.selectors import memberships_current

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from trellis.assessments.capture.selectors import current_version
+from trellis.assessments.capture.services import CommentInput, RatingInput, assessment_submit
 from trellis.assessments.models import (
     Assessment,
     AssessorRole,
@@ -20,14 +22,12 @@ from trellis.assessments.models import (
     ItemSelection,
     Prompt,
 )
-from trellis.assessments.selectors import current_version
-from trellis.assessments.services import CommentInput, RatingInput, assessment_submit
 from trellis.audit.services import audit_record
 from trellis.educators.models import CoachingInvitation, CoachingPreference, PeerInvitation
 from trellis.educators.selectors import CEM_SLUG, PEER_FORM_SLUG, SELF_FORM_SLUG, cem_framework
 from trellis.frameworks.models import Item, Scale
-from trellis.people.models import Membership, Program, Role, User
-from trellis.people.selectors import memberships_current
+from trellis.people.models import Program, Role, User
+from trellis.people.selectors import in_force, memberships_current, memberships_in_force
 
 COLLEAGUE_ROLES = [
     Role.FACULTY,
@@ -103,11 +103,11 @@ def peer_form() -> FormVersion:
 def _colleagues(educator: User) -> Q:
     """Faculty of the educator's institutions (a learner is not a colleague here)."""
     institutions = memberships_current(person=educator).values("institution_id")
-    return Q(
-        memberships__institution_id__in=institutions,
-        memberships__role__in=COLLEAGUE_ROLES,
-        memberships__end_date__isnull=True,
-    ) & ~Q(pk=educator.pk)
+    return (
+        Q(memberships__institution_id__in=institutions, memberships__role__in=COLLEAGUE_ROLES)
+        & in_force(prefix="memberships__")
+        & ~Q(pk=educator.pk)
+    )
 
 
 def colleague_choices(*, educator: User) -> list[User]:
@@ -190,9 +190,7 @@ def coaching_invite(*, office: Program, message: str, acting_user: User) -> Coac
     """Reach the office's educators who opted in; the office learns only how many."""
     if not message.strip():
         raise ValidationError("Write the invitation.")
-    members = Membership.objects.filter(
-        program=office, role=Role.EDUCATOR, end_date__isnull=True
-    ).values("person_id")
+    members = memberships_in_force(program=office, role=Role.EDUCATOR).values("person_id")
     opted = User.objects.filter(pk__in=members, coaching_preference__opted_in=True).values_list(
         "pk", flat=True
     )

@@ -21,17 +21,13 @@ from trellis.educators.services import (
     peer_invite,
     self_assessment_submit,
 )
+from trellis.people.access import viewer
 from trellis.people.models import User
 from trellis.plans.models import ShareScope
 from trellis.plans.selectors import active_shares, plans_of, plans_shared_with, shares_with
 from trellis.plans.services import plan_create, share_grant
 
 OWNER_SCOPES = frozenset(set(ShareScope.values) | {"teaching"})
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 def _share_form(request: HttpRequest, person: User, data: object = None) -> ShareForm:
@@ -47,7 +43,7 @@ def _share_form(request: HttpRequest, person: User, data: object = None) -> Shar
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    practice = get_practice_for(_user(request))
+    practice = get_practice_for(viewer(request))
     me = practice.person
     pref = CoachingPreference.objects.filter(person=me).first()
     return render(
@@ -79,7 +75,7 @@ def _owners(shares: object) -> list[User]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def self_assess(request: HttpRequest) -> HttpResponse:
-    practice = get_practice_for(_user(request))
+    practice = get_practice_for(viewer(request))
     items = sel.cem_subcompetencies()
     only = {v for v in request.GET.getlist("item") if v.isdigit()}
     if only:  # a workshop's opening: just its subcompetencies
@@ -115,7 +111,7 @@ def self_assess(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_new(request: HttpRequest) -> HttpResponse:
-    practice = get_practice_for(_user(request))
+    practice = get_practice_for(viewer(request))
     items = sel.cem_subcompetencies()
     initial = {"item": request.GET.get("item")} if request.GET.get("item", "").isdigit() else {}
     form = PlanForm(request.POST or None, items=items, initial=initial)
@@ -142,7 +138,7 @@ def plan_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def share(request: HttpRequest) -> HttpResponse:
-    practice = get_practice_for(_user(request))
+    practice = get_practice_for(viewer(request))
     form = _share_form(request, practice.person, request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -165,7 +161,7 @@ def share(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def coaching(request: HttpRequest) -> HttpResponse:
-    me = get_practice_for(_user(request)).person
+    me = get_practice_for(viewer(request)).person
     opted = request.POST.get("opted_in") == "1"
     coaching_opt(person=me, opted_in=opted, acting_user=me)
     messages.success(
@@ -177,7 +173,7 @@ def coaching(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def peer_new(request: HttpRequest) -> HttpResponse:
-    practice = get_practice_for(_user(request))
+    practice = get_practice_for(viewer(request))
     colleague = User.objects.filter(pk=request.POST.get("colleague") or 0).first()
     try:
         if colleague is None:
@@ -200,7 +196,7 @@ def peer_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def portfolio(request: HttpRequest) -> HttpResponse:
-    practice = get_practice_for(_user(request))
+    practice = get_practice_for(viewer(request))
     me = practice.person
     return render(
         request,
@@ -215,7 +211,7 @@ def portfolio_pdf(request: HttpRequest) -> HttpResponse:
     """Only the owner, on their own request, can print their portfolio."""
     from weasyprint import HTML  # slow to load; only this view needs it
 
-    me = get_practice_for(_user(request)).person
+    me = get_practice_for(viewer(request)).person
     html = render_to_string(
         "educators/portfolio_pdf.html",
         {
@@ -234,9 +230,9 @@ def portfolio_pdf(request: HttpRequest) -> HttpResponse:
 @require_GET
 def shared(request: HttpRequest, pk: int) -> HttpResponse:
     """What one educator shares with the viewer, while it is shared."""
-    viewer = _user(request)
-    view = get_shared_for(viewer, pk)
-    plans = list(plans_shared_with(owner=view.owner, viewer=viewer))
+    person = viewer(request)
+    view = get_shared_for(person, pk)
+    plans = list(plans_shared_with(owner=view.owner, viewer=person))
     return render(
         request,
         "educators/shared.html",

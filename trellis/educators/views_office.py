@@ -11,25 +11,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from trellis.assessments.services import AssessmentRefused
+from trellis.assessments.capture.services import AssessmentRefused
 from trellis.curriculum.models import Mapping
 from trellis.educators import selectors as sel
 from trellis.educators.access import get_office_for, get_peer_invitation_for, get_workshop_for
 from trellis.educators.forms import read_levels
 from trellis.educators.services import coaching_invite, peer_submit
 from trellis.frameworks.models import ItemKind
-from trellis.people.models import User
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from trellis.people.access import viewer
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def peer(request: HttpRequest, token: str) -> HttpResponse:
-    invitation = get_peer_invitation_for(_user(request), token)
+    invitation = get_peer_invitation_for(viewer(request), token)
     if invitation.assessment_id is not None:
         return render(request, "educators/peer_done.html", {"invitation": invitation})
     items = sel.cem_subcompetencies()
@@ -43,7 +38,7 @@ def peer(request: HttpRequest, token: str) -> HttpResponse:
                     levels=levels,
                     comment=request.POST.get("comment", ""),
                     observed_on=timezone.localdate(),
-                    acting_user=_user(request),
+                    acting_user=viewer(request),
                 )
             except (ValidationError, AssessmentRefused) as e:
                 errors = list(e.messages)
@@ -61,7 +56,7 @@ def peer(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 @require_GET
 def workshop(request: HttpRequest, pk: int) -> HttpResponse:
-    _, activity = get_workshop_for(_user(request), pk)
+    _, activity = get_workshop_for(viewer(request), pk)
     items = sorted(
         {
             m.item
@@ -79,7 +74,7 @@ def workshop(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def office(request: HttpRequest, slug: str) -> HttpResponse:
-    program = get_office_for(_user(request), slug)
+    program = get_office_for(viewer(request), slug)
     return render(
         request,
         "educators/office.html",
@@ -90,10 +85,10 @@ def office(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def office_coaching(request: HttpRequest, slug: str) -> HttpResponse:
-    program = get_office_for(_user(request), slug)
+    program = get_office_for(viewer(request), slug)
     try:
         invitation = coaching_invite(
-            office=program, message=request.POST.get("message", ""), acting_user=_user(request)
+            office=program, message=request.POST.get("message", ""), acting_user=viewer(request)
         )
     except ValidationError as e:
         for m in e.messages:

@@ -218,7 +218,7 @@ def adoption_summaries(*, programs: list[Program]) -> dict[int, list[AdoptionSum
     for adoption in adoptions:
         program = by_id[adoption.program_id]
         adoption.program = program
-        set_levels = {row.training_year: row.level for row in adoption.framework_wide}  # type: ignore[attr-defined]
+        set_levels = {row.training_year: row.level for row in adoption.framework_wide}
         levels = []
         for year in range(1, program.length_years + 1):
             level = set_levels.get(year)

@@ -10,16 +10,16 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 
 from trellis.frameworks.browse import AdoptionSummary
-from trellis.frameworks.models import Framework
+from trellis.frameworks.models import MILESTONE_LEVELS, Framework, is_half_step
 from trellis.frameworks.selectors import default_expected_level
 from trellis.people.models import Institution
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
-LEVEL_CHOICES = [(Decimal(n) / 2, f"Level {Decimal(n) / 2:g}") for n in range(2, 11)]
+LEVEL_CHOICES = [(v, f"Level {v:g}") for v in MILESTONE_LEVELS]
 
 
 def check_half_level(value: Decimal | None) -> None:
-    if value is not None and (value * 2) != (value * 2).to_integral_value():
+    if value is not None and not is_half_step(value):
         raise forms.ValidationError("Use whole or half levels, such as 2 or 2.5.")
 
 

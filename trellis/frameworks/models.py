@@ -8,7 +8,8 @@ fields Trellis does not model are kept verbatim in `source` and written back on 
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import models
@@ -26,8 +27,38 @@ class ScaleKind(models.TextChoices):
     ENTRUSTMENT = "entrustment", "Entrustment / supervision"
 
 
+HALF = Decimal("0.5")
+# ACGME milestone levels 1-5 with half levels: the levels of an item with no scale, and of
+# a milestone scale whose levels were not listed.
+MILESTONE_LEVELS = tuple(Decimal(n) / 2 for n in range(2, 11))
+
+
+def as_level(value: object) -> Decimal | None:
+    """A finite Decimal for a number or its text; None for anything else."""
+    try:
+        level = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return level if level.is_finite() else None
+
+
+def is_half_step(value: Decimal) -> bool:
+    """A whole or half number (2, 2.5), the grain of every level in Trellis."""
+    return value.is_finite() and (value * 2) == (value * 2).to_integral_value()
+
+
+def levels_accepted(scale: Scale | None) -> list[Decimal]:
+    """The levels a rating on `scale` may take (milestone levels where there is no scale)."""
+    return scale.accepted_values() if scale is not None else list(MILESTONE_LEVELS)
+
+
 class Scale(models.Model):
-    """An ordered set of levels: milestone levels 1-5, or an entrustment scale."""
+    """An ordered set of levels: milestone levels 1-5, or an entrustment scale.
+
+    `accepts` is the one rule for a valid level, used by capture, the importers, the
+    committee, plans and self-assessment alike: one of the scale's levels or, where the
+    scale allows half levels, the half between two consecutive whole levels.
+    """
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=120)
@@ -41,6 +72,37 @@ class Scale(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def accepted_values(self, levels: Iterable[Decimal] | None = None) -> list[Decimal]:
+        """Every valid level, ascending. `levels` are the scale's level values where the
+        caller already loaded them (to check many ratings with one query)."""
+        values = sorted(
+            {Decimal(v) for v in (levels if levels is not None else self.level_values())}
+        )
+        if not values:
+            return list(MILESTONE_LEVELS) if self.kind == ScaleKind.MILESTONE else []
+        if not self.allows_half_levels:
+            return values
+        halves = {
+            low + HALF for low, high in zip(values, values[1:], strict=False) if high - low == 1
+        }
+        return sorted(set(values) | halves)
+
+    def accepts(self, value: object, levels: Iterable[Decimal] | None = None) -> bool:
+        level = as_level(value)
+        return level is not None and level in self.accepted_values(levels)
+
+    def level_values(self) -> list[Decimal]:
+        """The scale's own levels (prefetched `levels` are used when present)."""
+        return [Decimal(lv.value) for lv in self.levels.all()]
+
+    def describe_levels(self, levels: Iterable[Decimal] | None = None) -> str:
+        """The valid levels for a person to read: "1, 2, 3, 4, 5 (or a half level between)"."""
+        values = sorted(
+            {Decimal(v) for v in (levels if levels is not None else self.level_values())}
+        )
+        half = " (or a half level between)" if self.allows_half_levels else ""
+        return ", ".join(f"{v:g}" for v in values) + half
 
 
 class ScaleLevel(models.Model):
@@ -147,6 +209,14 @@ class Item(models.Model):
     @property
     def effective_scale(self) -> Scale | None:
         return self.scale or self.framework.scale
+
+    def accepted_levels(self) -> list[Decimal]:
+        """The levels this item may be given (see `Scale.accepts`)."""
+        return levels_accepted(self.effective_scale)
+
+    def accepts_level(self, value: object) -> bool:
+        level = as_level(value)
+        return level is not None and level in self.accepted_levels()
 
 
 class LevelDescriptor(models.Model):

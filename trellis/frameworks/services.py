@@ -18,7 +18,7 @@ from trellis.frameworks.io.csv_export import csv_export
 from trellis.frameworks.io.csv_import import csv_parse
 from trellis.frameworks.io.errors import FrameworkImportError, ImportProblem
 from trellis.frameworks.io.plan import plan_conflicts, plan_save, unique_slug
-from trellis.frameworks.models import Adoption, ExpectedLevel, Framework, Item
+from trellis.frameworks.models import MILESTONE_LEVELS, Adoption, ExpectedLevel, Framework, Item
 from trellis.people.models import Institution, Program, User
 
 __all__ = [
@@ -83,7 +83,9 @@ def expected_level_set(
             program=adoption.program,
         )
         return None
-    if level * 2 != (level * 2).to_integral_value() or not Decimal(1) <= level <= Decimal(5):
+    # Expected levels are on the milestone grain whatever the framework's scale: the default
+    # trajectory (`default_expected_level`) rises in half levels to the graduation target.
+    if level not in MILESTONE_LEVELS:
         raise ValueError("Expected levels run from 1 to 5 in half levels")
     row, _ = ExpectedLevel.objects.update_or_create(
         adoption=adoption, item=item, training_year=training_year, defaults={"level": level}

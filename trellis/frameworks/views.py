@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,42 +25,41 @@ from trellis.frameworks.browse import (
 from trellis.frameworks.forms import AdoptForm, ExpectedLevelsForm, ImportForm
 from trellis.frameworks.io.errors import FrameworkImportError, ImportProblem
 from trellis.frameworks.selectors import frameworks_visible
-from trellis.people.access import ProgramAccess, get_program_for
-from trellis.people.http import AuthenticatedRequest
+from trellis.people.access import ProgramAccess, get_program_for, viewer
 
 
 @require_GET
 @login_required
-def framework_list(request: AuthenticatedRequest) -> HttpResponse:
-    frameworks = list(frameworks_listed(user=request.user))
+def framework_list(request: HttpRequest) -> HttpResponse:
+    frameworks = list(frameworks_listed(user=viewer(request)))
     return render(
         request,
         "frameworks/framework_list.html",
         {
             "catalogue": [f for f in frameworks if f.institution_id is None],
             "own": [f for f in frameworks if f.institution_id is not None],
-            "can_import": bool(institutions_importable_by(request.user)),
+            "can_import": bool(institutions_importable_by(viewer(request))),
         },
     )
 
 
 @require_GET
 @login_required
-def framework_detail(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    framework = get_framework_for(request.user, slug)
+def framework_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    framework = get_framework_for(viewer(request), slug)
     return render(
         request,
         "frameworks/framework_detail.html",
-        {"framework": framework, "tree": framework_tree(framework=framework, user=request.user)},
+        {"framework": framework, "tree": framework_tree(framework=framework, user=viewer(request))},
     )
 
 
 @require_GET
 @login_required
-def framework_item(request: AuthenticatedRequest, slug: str, identifier: str) -> HttpResponse:
-    framework = get_framework_for(request.user, slug)
-    page = item_page(framework=framework, identifier=identifier, user=request.user)
-    targets = learner_targets(user=request.user, framework=framework, item=page.item)
+def framework_item(request: HttpRequest, slug: str, identifier: str) -> HttpResponse:
+    framework = get_framework_for(viewer(request), slug)
+    page = item_page(framework=framework, identifier=identifier, user=viewer(request))
+    targets = learner_targets(user=viewer(request), framework=framework, item=page.item)
     return render(
         request,
         "frameworks/item_detail.html",
@@ -75,16 +74,16 @@ def framework_item(request: AuthenticatedRequest, slug: str, identifier: str) ->
 
 @require_GET
 @login_required
-def framework_export_csv(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    framework = get_framework_for(request.user, slug)
+def framework_export_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    framework = get_framework_for(viewer(request), slug)
     content = services.framework_export(framework=framework, format="csv")
     return _download(content, "text/csv; charset=utf-8", f"{framework.slug}.csv")
 
 
 @require_GET
 @login_required
-def framework_export_case(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    framework = get_framework_for(request.user, slug)
+def framework_export_case(request: HttpRequest, slug: str) -> HttpResponse:
+    framework = get_framework_for(viewer(request), slug)
     content = services.framework_export(framework=framework, format="case")
     return _download(content, "application/json", f"{framework.slug}.case.json")
 
@@ -97,8 +96,8 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def framework_import(request: AuthenticatedRequest) -> HttpResponse:
-    institutions = institutions_importable_by(request.user)
+def framework_import(request: HttpRequest) -> HttpResponse:
+    institutions = institutions_importable_by(viewer(request))
     if not institutions:
         raise PermissionDenied("Only program managers and admins import frameworks")
     form = ImportForm(*_posted(request), institutions=institutions)
@@ -110,7 +109,7 @@ def framework_import(request: AuthenticatedRequest) -> HttpResponse:
                 content=upload.read(),
                 filename=upload.name or "",
                 institution=form.cleaned_data["institution"],
-                acting_user=request.user,
+                acting_user=viewer(request),
                 format=None,
             )
         except FrameworkImportError as exc:
@@ -125,15 +124,15 @@ def framework_import(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-def _posted(request: AuthenticatedRequest) -> tuple[Any, ...]:
+def _posted(request: HttpRequest) -> tuple[Any, ...]:
     """A form's data and files: bound on POST, even an empty one; unbound otherwise."""
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 
 
-def _managed_program(request: AuthenticatedRequest, slug: str) -> ProgramAccess:
+def _managed_program(request: HttpRequest, slug: str) -> ProgramAccess:
     """A program the person may set up. Members without the right learn only that they may
     not (403): they already know the program exists. Outsiders get 404."""
-    access = get_program_for(request.user, slug)
+    access = get_program_for(viewer(request), slug)
     if not access.can_manage:
         raise PermissionDenied("Only the program's managers set up its frameworks")
     return access
@@ -141,11 +140,11 @@ def _managed_program(request: AuthenticatedRequest, slug: str) -> ProgramAccess:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def program_frameworks(request: AuthenticatedRequest, slug: str) -> HttpResponse:
+def program_frameworks(request: HttpRequest, slug: str) -> HttpResponse:
     access = _managed_program(request, slug)
     program = access.program
     available = (
-        frameworks_visible(user=request.user)
+        frameworks_visible(user=viewer(request))
         .exclude(adoptions__program=program)
         .order_by("title", "version")
     )
@@ -155,7 +154,7 @@ def program_frameworks(request: AuthenticatedRequest, slug: str) -> HttpResponse
             program=program,
             framework=form.cleaned_data["framework"],
             graduation_level=form.cleaned_data["graduation_level"],
-            acting_user=request.user,
+            acting_user=viewer(request),
         )
         messages.success(
             request,
@@ -177,9 +176,7 @@ def program_frameworks(request: AuthenticatedRequest, slug: str) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def program_framework_levels(
-    request: AuthenticatedRequest, slug: str, framework_slug: str
-) -> HttpResponse:
+def program_framework_levels(request: HttpRequest, slug: str, framework_slug: str) -> HttpResponse:
     access = _managed_program(request, slug)
     program = access.program
     summaries = adoption_summaries(programs=[program]).get(program.pk, [])
@@ -195,7 +192,7 @@ def program_framework_levels(
                         adoption=summary.adoption,
                         training_year=year,
                         level=level,
-                        acting_user=request.user,
+                        acting_user=viewer(request),
                     )
         except ValueError as exc:
             form.add_error(None, str(exc))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from trellis.people.models import PROGRAM_MANAGERS, Program, Role, User
-from trellis.people.selectors import program_roles
+from trellis.people.selectors import program_roles, was_learner_of
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,41 @@ class ProgramAccess:
         return bool(self.roles - {Role.LEARNER})
 
 
+@dataclass(frozen=True)
+class MemberAccess:
+    """A program as one signed-in member may use it; each app's access module extends it
+    with the rights of its own pages."""
+
+    access: ProgramAccess
+    user: User
+
+    @property
+    def program(self) -> Program:
+        return self.access.program
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return self.access.roles
+
+    def holds(self, roles: frozenset[Role]) -> bool:
+        return not self.access.roles.isdisjoint(roles)
+
+    def require(self, allowed: bool, message: str) -> None:
+        """403 with `message` unless `allowed` (the member is in, so 404 would mislead)."""
+        if not allowed:
+            raise PermissionDenied(message)
+
+
+def get_program_learner(program: Program, learner_id: int) -> User:
+    """Someone who is or was a learner of the program; 404 otherwise."""
+    learner = User.objects.filter(
+        pk=learner_id, pk__in=was_learner_of(program=program).values("person_id")
+    ).first()
+    if learner is None:
+        raise Http404("No such learner")
+    return learner
+
+
 def get_program_for(user: User, slug: str) -> ProgramAccess:
     program = Program.objects.select_related("institution").filter(slug=slug).first()
     if program is None or not user.is_authenticated:
@@ -40,8 +76,14 @@ def get_program_for(user: User, slug: str) -> ProgramAccess:
     return ProgramAccess(program=program, roles=frozenset(roles))
 
 
-def viewer(request: HttpRequest) -> User:
-    """The signed-in person, typed as our User (views call it behind login_required)."""
-    if not isinstance(request.user, User):
+class _SignedIn(Protocol):
+    user: Any
+
+
+def viewer(request: HttpRequest | _SignedIn) -> User:
+    """The signed-in person, typed as our User: the one way a view, an API endpoint or a
+    page helper gets who is asking (behind login_required or IsAuthenticated)."""
+    user = request.user
+    if not isinstance(user, User):
         raise PermissionDenied("Sign in first")
-    return request.user
+    return user

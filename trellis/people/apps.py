@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.core import checks
 
 
 class PeopleConfig(AppConfig):
     name = "trellis.people"
     label = "people"
     verbose_name = "People and programs"
+
+    def ready(self) -> None:
+        from trellis.lib.checks import site_url_check
+
+        checks.register(site_url_check, checks.Tags.compatibility)

@@ -10,13 +10,51 @@ from django.utils import timezone
 from trellis.people.models import Institution, Membership, Program, Role, User
 
 
+def in_force(day: dt.date | None = None, *, until: dt.date | None = None, prefix: str = "") -> Q:
+    """The one rule for "a membership in force": started on or before the day and not ended
+    before it (an open end means still in force). With `until`, in force at some point
+    between `day` and `until`. `prefix` filters through a relation
+    (`prefix="memberships__"` on User)."""
+    start = day or timezone.localdate()
+    end = until or start
+    return Q(**{f"{prefix}start_date__lte": end}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": start})
+    )
+
+
+def memberships_in_force(
+    *,
+    on: dt.date | None = None,
+    until: dt.date | None = None,
+    program: Program | None = None,
+    role: Role | None = None,
+) -> QuerySet[Membership]:
+    """Memberships in force on a day (today by default) or during `on`..`until`,
+    optionally of one program and one role."""
+    qs = Membership.objects.filter(in_force(on, until=until))
+    if program is not None:
+        qs = qs.filter(program=program)
+    if role is not None:
+        qs = qs.filter(role=role)
+    return qs
+
+
+def learners_of(
+    *, program: Program, on: dt.date | None = None, until: dt.date | None = None
+) -> QuerySet[Membership]:
+    """The program's learner memberships in force on a day or during a period."""
+    return memberships_in_force(on=on, until=until, program=program, role=Role.LEARNER)
+
+
+def was_learner_of(*, program: Program) -> QuerySet[Membership]:
+    """Every learner membership the program ever had (a past learner's record stays)."""
+    return Membership.objects.filter(program=program, role=Role.LEARNER)
+
+
 def memberships_current(*, person: User, on: dt.date | None = None) -> QuerySet[Membership]:
     """The person's memberships in force on a date (today by default)."""
-    day = on or timezone.localdate()
-    return (
-        Membership.objects.filter(person=person, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        .select_related("program", "institution")
+    return Membership.objects.filter(in_force(on), person=person).select_related(
+        "program", "institution"
     )
 
 
@@ -49,13 +87,8 @@ def institutions_of(*, person: User) -> QuerySet[Institution]:
 
 
 def program_members(*, program: Program, role: Role | None = None) -> QuerySet[Membership]:
-    today = timezone.localdate()
-    qs = (
-        Membership.objects.filter(program=program, start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+    return (
+        memberships_in_force(program=program, role=role)
         .select_related("person")
         .order_by("role", "training_year", "person__last_name", "person__first_name")
     )
-    if role is not None:
-        qs = qs.filter(role=role)
-    return qs

@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from trellis.audit.services import audit_record, snapshot
-from trellis.frameworks.models import Item
+from trellis.frameworks.models import Item, as_level
 from trellis.people.models import Membership, Program, ProgramKind, User
 from trellis.plans.models import CheckIn, Plan, PlanStatus, Share, ShareScope
 
@@ -30,13 +30,14 @@ PLAN_FIELDS = [
 SHARE_FIELDS = ["owner", "scope", "plan", "grantee", "office", "withdrawn_at"]
 
 
-def _level(value: Decimal | float | int | None) -> Decimal | None:
+def _level(value: Decimal | float | int | None, item: Item) -> Decimal | None:
     if value is None:
         return None
-    level = Decimal(str(value)).quantize(Decimal("0.1"))
-    if level < 0 or level > 9 or (level * 2) % 1 != 0:
-        raise ValidationError(f"{value} is not a level (whole or half levels only).")
-    return level
+    level = as_level(value)
+    if level is None or not item.accepts_level(level):
+        allowed = ", ".join(f"{v:g}" for v in item.accepted_levels())
+        raise ValidationError(f"{value} is not a level of {item.code or item.name}: {allowed}.")
+    return level.quantize(Decimal("0.1"))
 
 
 def _check_levels(current: Decimal | None, target: Decimal | None) -> None:
@@ -63,7 +64,7 @@ def plan_create(
     above them."""
     if not actions.strip():
         raise ValidationError("Say what you will do.")
-    current, target = _level(current_level), _level(target_level)
+    current, target = _level(current_level, item), _level(target_level, item)
     _check_levels(current, target)
     plan = Plan.objects.create(
         owner=owner,
@@ -104,7 +105,7 @@ def plan_update(
         raise ValidationError("A closed plan cannot be changed.")
     if not actions.strip():
         raise ValidationError("Say what you will do.")
-    current, target = _level(current_level), _level(target_level)
+    current, target = _level(current_level, plan.item), _level(target_level, plan.item)
     _check_levels(current, target)
     before = snapshot(plan, PLAN_FIELDS)
     plan.current_level, plan.target_level = current, target

@@ -15,8 +15,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
+from trellis.assessments.evidence import ItemEvidence, LearnerEvidence
 from trellis.records.record import Period, latest_by_period
-from trellis.records.selectors import ItemEvidence, LearnerEvidence
 
 ROLE_STYLE = {
     "faculty": ("#1f5f8b", "o"),

@@ -24,16 +24,16 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from trellis.assessments.models import Assessment, AssessmentStatus, Rating, Request, RequestStatus
-from trellis.frameworks.models import Item, ItemKind
-from trellis.people.models import Program, User
-from trellis.records.selectors import (
+from trellis.assessments.evidence import (
     ExpectedLevels,
     evidence_filter,
     record_adoptions,
     record_items,
     trend_per_month,
 )
+from trellis.assessments.models import Assessment, AssessmentStatus, Rating, Request, RequestStatus
+from trellis.frameworks.models import Item, ItemKind
+from trellis.people.models import Program, User
 from trellis.scheduling.selectors import learner_memberships
 
 FEW_OBSERVATIONS = 3

@@ -1,23 +1,25 @@
 """A learner's record page: the evidence, plus committee levels per review period and a
 heat map of latest levels by period.
 
-Committee levels come from the committees app when it is installed; only signed-off
-review cycles are shown (a level under discussion is not yet the committee's), and of
-the rows for one review and item the newest wins (corrections supersede).
+Committee levels come from the committees app (`signed_off_levels`): only signed-off
+review cycles are shown, with corrections applied. The evidence itself is
+`trellis.assessments.evidence`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
+from django.core.cache import cache
 
+from trellis.assessments.evidence import ItemEvidence, LearnerEvidence, learner_evidence
+from trellis.committees.selectors import signed_off_levels
 from trellis.people.models import Program, User
 from trellis.plans.models import Plan
 from trellis.plans.selectors import open_plans_in_program
-from trellis.records.selectors import ItemEvidence, LearnerEvidence, learner_evidence
 
 HEATMAP_MONTHS = 3
 
@@ -68,36 +70,13 @@ class LearnerRecord:
         return self.rows(self.evidence.epas)
 
 
-def committee_levels(*, program: Program, learner: User) -> CommitteeLevels | None:
-    """None when the committees app is not installed."""
-    if not apps.is_installed("trellis.committees"):
-        return None
-    try:
-        from trellis.committees.models import CommitteeLevel, CycleStatus
-    except ImportError:  # pragma: no cover - the app is being built alongside
-        return None
-    rows = (
-        CommitteeLevel.objects.filter(
-            review__learner=learner,
-            review__cycle__program=program,
-            review__cycle__status=CycleStatus.SIGNED_OFF,
-        )
-        .values_list(
-            "item_id",
-            "level",
-            "review__cycle_id",
-            "review__cycle__name",
-            "review__cycle__period_start",
-            "review__cycle__period_end",
-        )
-        .order_by("review__cycle__period_end", "recorded_at", "pk")
-    )
+def committee_levels(*, program: Program, learner: User) -> CommitteeLevels:
     periods: dict[str, Period] = {}
     levels: dict[int, dict[str, Decimal | None]] = {}
-    for item_id, level, cycle_id, name, start, end in rows:
-        key = f"c{cycle_id}"
-        periods.setdefault(key, Period(key, name, start, end))
-        levels.setdefault(item_id, {})[key] = level
+    for row in signed_off_levels(learner=learner, program=program):
+        key = f"c{row.cycle_id}"
+        periods.setdefault(key, Period(key, row.cycle_name, row.period_start, row.period_end))
+        levels.setdefault(row.item_id, {})[key] = row.level
     return CommitteeLevels(sorted(periods.values(), key=lambda p: p.end), levels)
 
 
@@ -144,3 +123,35 @@ def learner_record(
         periods=heatmap_periods(evidence),
         plans=list(open_plans_in_program(owner=learner, program=program)),
     )
+
+
+# --- one computed record for a page and its charts -------------------------------------
+# The record page computes the record once and keeps it briefly under a random token
+# that its chart URLs carry (?r=...), so the charts show exactly what the page shows and
+# the evidence is not gathered three times. A chart asked for without a token (or after
+# the token has expired, or on another worker process) computes the record itself.
+RECORD_KEPT_SECONDS = 300
+
+
+def _record_key(token: str) -> str:
+    return f"trellis:record:{token}"
+
+
+def record_keep(record: LearnerRecord) -> str:
+    """Keep `record` for its charts; the token to put in their URLs."""
+    token = secrets.token_urlsafe(16)
+    cache.set(_record_key(token), record, RECORD_KEPT_SECONDS)
+    return token
+
+
+def record_recall(*, token: str, program: Program, learner: User) -> LearnerRecord:
+    """The record kept under `token` if it is this learner's in this program, else a new
+    one. The caller has checked that the viewer may see the learner's record."""
+    kept = cache.get(_record_key(token)) if token else None
+    if (
+        isinstance(kept, LearnerRecord)
+        and kept.evidence.learner.pk == learner.pk
+        and kept.evidence.program.pk == program.pk
+    ):
+        return kept
+    return learner_record(program=program, learner=learner)

@@ -3,16 +3,12 @@ from __future__ import annotations
 from django.urls import path
 
 from trellis.records import views
-from trellis.reports import views as reports
 
 app_name = "records"
 
 urlpatterns = [
     path("", views.program, name="program"),
-    path("program.xlsx", reports.program_xlsx, name="program-xlsx"),
-    path("program.pdf", reports.program_pdf, name="program-pdf"),
     path("learners/<int:learner_id>/", views.learner, name="learner"),
-    path("learners/<int:learner_id>/report.pdf", reports.learner_pdf, name="learner-pdf"),
     path(
         "learners/<int:learner_id>/trajectories.png",
         views.trajectories_png,

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from trellis.people.http import AuthenticatedRequest
+from trellis.assessments.evidence import ENTRUSTMENT_MIN_TIMES
+from trellis.people.access import viewer
 from trellis.records import charts
 from trellis.records.access import get_learner_for, get_records_for
 from trellis.records.program import FEW_OBSERVATIONS, program_overview
-from trellis.records.record import learner_record
-from trellis.records.selectors import ENTRUSTMENT_MIN_TIMES, learner_evidence
+from trellis.records.record import learner_record, record_keep, record_recall
 
 
-def _year(request: AuthenticatedRequest) -> int | None:
+def _year(request: HttpRequest) -> int | None:
     raw = request.GET.get("year", "")
     return int(raw) if raw.isdigit() else None
+
+
+def _token(request: HttpRequest) -> str:
+    """The page's record token a chart URL carries (see `record_keep`)."""
+    return request.GET.get("r", "")[:64]
 
 
 def _png(data: bytes) -> HttpResponse:
@@ -28,8 +33,8 @@ def _png(data: bytes) -> HttpResponse:
 
 @login_required
 @require_GET
-def program(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    access = get_records_for(request.user, slug)
+def program(request: HttpRequest, slug: str) -> HttpResponse:
+    access = get_records_for(viewer(request), slug)
     access.require_program_view()
     overview = program_overview(program=access.program, training_year=_year(request))
     return render(
@@ -41,8 +46,8 @@ def program(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def learner(request: AuthenticatedRequest, slug: str, learner_id: int) -> HttpResponse:
-    access = get_records_for(request.user, slug)
+def learner(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
+    access = get_records_for(viewer(request), slug)
     person = get_learner_for(access, learner_id)
     record = learner_record(program=access.program, learner=person)
     return render(
@@ -51,6 +56,7 @@ def learner(request: AuthenticatedRequest, slug: str, learner_id: int) -> HttpRe
         {
             "program": access.program,
             "record": record,
+            "record_token": record_keep(record),
             "ev": record.evidence,
             "sees_all": access.sees_all,
             "entrust_times": ENTRUSTMENT_MIN_TIMES,
@@ -62,10 +68,11 @@ def learner(request: AuthenticatedRequest, slug: str, learner_id: int) -> HttpRe
 
 @login_required
 @require_GET
-def item(request: AuthenticatedRequest, slug: str, learner_id: int, item_id: int) -> HttpResponse:
-    access = get_records_for(request.user, slug)
+def item(request: HttpRequest, slug: str, learner_id: int, item_id: int) -> HttpResponse:
+    access = get_records_for(viewer(request), slug)
     person = get_learner_for(access, learner_id)
-    ev = learner_evidence(program=access.program, learner=person).for_item(item_id)
+    record = learner_record(program=access.program, learner=person)
+    ev = record.evidence.for_item(item_id)
     if ev is None:
         raise Http404("No such item in this program's record")
     return render(
@@ -75,6 +82,7 @@ def item(request: AuthenticatedRequest, slug: str, learner_id: int, item_id: int
             "program": access.program,
             "learner": person,
             "ev": ev,
+            "record_token": record_keep(record),
             "alt": charts.trajectory_alt(ev),
             "points": list(reversed(ev.points)),
         },
@@ -83,12 +91,11 @@ def item(request: AuthenticatedRequest, slug: str, learner_id: int, item_id: int
 
 @login_required
 @require_GET
-def item_png(
-    request: AuthenticatedRequest, slug: str, learner_id: int, item_id: int
-) -> HttpResponse:
-    access = get_records_for(request.user, slug)
+def item_png(request: HttpRequest, slug: str, learner_id: int, item_id: int) -> HttpResponse:
+    access = get_records_for(viewer(request), slug)
     person = get_learner_for(access, learner_id)
-    ev = learner_evidence(program=access.program, learner=person).for_item(item_id)
+    record = record_recall(token=_token(request), program=access.program, learner=person)
+    ev = record.evidence.for_item(item_id)
     if ev is None:
         raise Http404("No such item in this program's record")
     return _png(charts.trajectory_png(ev))
@@ -96,16 +103,17 @@ def item_png(
 
 @login_required
 @require_GET
-def trajectories_png(request: AuthenticatedRequest, slug: str, learner_id: int) -> HttpResponse:
-    access = get_records_for(request.user, slug)
+def trajectories_png(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
+    access = get_records_for(viewer(request), slug)
     person = get_learner_for(access, learner_id)
-    return _png(charts.trajectories_png(learner_evidence(program=access.program, learner=person)))
+    record = record_recall(token=_token(request), program=access.program, learner=person)
+    return _png(charts.trajectories_png(record.evidence))
 
 
 @login_required
 @require_GET
-def heatmap_png(request: AuthenticatedRequest, slug: str, learner_id: int) -> HttpResponse:
-    access = get_records_for(request.user, slug)
+def heatmap_png(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
+    access = get_records_for(viewer(request), slug)
     person = get_learner_for(access, learner_id)
-    record = learner_record(program=access.program, learner=person)
+    record = record_recall(token=_token(request), program=access.program, learner=person)
     return _png(charts.heatmap_png(record.evidence, record.periods))

@@ -8,10 +8,10 @@ import base64
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from trellis.assessments.evidence import ENTRUSTMENT_MIN_TIMES
 from trellis.people.models import Program, User
 from trellis.records import charts
 from trellis.records.record import LearnerRecord, learner_record
-from trellis.records.selectors import ENTRUSTMENT_MIN_TIMES
 
 COMMENTS_SHOWN = 12
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from trellis.people.http import AuthenticatedRequest
+from trellis.people.access import viewer
 from trellis.records.access import get_learner_for, get_records_for
 from trellis.records.program import program_overview
 from trellis.reports.learner import learner_report_pdf
@@ -24,8 +24,8 @@ def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def learner_pdf(request: AuthenticatedRequest, slug: str, learner_id: int) -> HttpResponse:
-    access = get_records_for(request.user, slug)
+def learner_pdf(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
+    access = get_records_for(viewer(request), slug)
     person = get_learner_for(access, learner_id)
     data = learner_report_pdf(program=access.program, learner=person)
     return _download(data, "application/pdf", f"{slug}-learner-{person.pk}.pdf")
@@ -33,8 +33,8 @@ def learner_pdf(request: AuthenticatedRequest, slug: str, learner_id: int) -> Ht
 
 @login_required
 @require_GET
-def program_xlsx(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    access = get_records_for(request.user, slug)
+def program_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    access = get_records_for(viewer(request), slug)
     access.require_program_view()
     data = program_workbook(program_overview(program=access.program))
     return _download(data, XLSX, f"{slug}-records.xlsx")
@@ -42,8 +42,8 @@ def program_xlsx(request: AuthenticatedRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def program_pdf(request: AuthenticatedRequest, slug: str) -> HttpResponse:
-    access = get_records_for(request.user, slug)
+def program_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    access = get_records_for(viewer(request), slug)
     access.require_program_view()
     data = render_program_pdf(program_overview(program=access.program))
     return _download(data, "application/pdf", f"{slug}-records.pdf")

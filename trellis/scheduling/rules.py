@@ -3,7 +3,8 @@
 `assignments_check` is the one function that decides whether proposed assignments may be
 written. The web form passes model instances, the importer and the CLI pass the text of a
 file; both come back as the same `Problem`s (row, column, message) and the same resolved
-assignments. Nothing here writes.
+assignments. Nothing here writes. A problem's row is the file row (the header is row 1),
+None for the web form or the file as a whole; its column is "" for the whole row.
 
 The rules: the learner is a learner of the program during the dates; the rotation and the
 site exist (rotation by code or exact title, site by code or exact name); the start and end
@@ -16,13 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
 
 from trellis.curriculum.models import Activity, ActivityKind
+from trellis.lib.importing import Problem
 from trellis.people.models import Membership, Program, Role, User
 from trellis.scheduling.models import AcademicYear, Assignment, Rotation, Site
 from trellis.scheduling.selectors import rotation_reference
@@ -38,22 +40,6 @@ LEARNER, ROTATION, SITE, START, END, SUPERVISORS = (
 )
 REQUIRED_COLUMNS = [LEARNER, ROTATION, SITE, START, END]
 COLUMNS = [*REQUIRED_COLUMNS, SUPERVISORS]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why something may not be written. `row` is the file row (header = row 1), None for
-    the web form or for the file as a whole; `column` is "" for the whole row or file."""
-
-    row: int | None
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        where = [f"row {self.row}"] if self.row is not None else []
-        if self.column:
-            where.append(self.column)
-        return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
 @dataclass
@@ -196,18 +182,10 @@ def assignments_check(
     return check
 
 
-def _resolve(
-    draft: Draft,
-    look: _Lookups,
-    emails: dict[str, User | None],
-    year: AcademicYear,
-    problems: list[Problem],
-) -> Resolved | None:
-    before = len(problems)
-
-    def problem(column: str, message: str) -> None:
-        problems.append(Problem(draft.row, column, message))
-
+def _dates(
+    draft: Draft, year: AcademicYear, problem: Callable[[str, str], None]
+) -> tuple[dt.date | None, dt.date | None]:
+    """The draft's start and end, each a date inside the academic year, in order."""
     start, end = parse_date(draft.start_date), parse_date(draft.end_date)
     for column, raw, parsed in ((START, draft.start_date, start), (END, draft.end_date, end)):
         if parsed is None:
@@ -224,6 +202,22 @@ def _resolve(
                 f"{day} is outside the academic year {year.name} "
                 f"({year.start_date} to {year.end_date})",
             )
+    return start, end
+
+
+def _resolve(
+    draft: Draft,
+    look: _Lookups,
+    emails: dict[str, User | None],
+    year: AcademicYear,
+    problems: list[Problem],
+) -> Resolved | None:
+    before = len(problems)
+
+    def problem(column: str, message: str) -> None:
+        problems.append(Problem(draft.row, column, message))
+
+    start, end = _dates(draft, year, problem)
     # Membership is judged over the assignment's dates when they are sound, else today.
     span = (
         (start, end)

@@ -12,12 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from trellis.curriculum.models import Emphasis
 from trellis.frameworks.models import Framework, Item
 from trellis.people.models import Membership, Program, Role, User
+from trellis.people.selectors import learners_of, memberships_in_force
 from trellis.scheduling.models import AcademicYear, Assignment, Block, Rotation
 
 # How many distinct rotation colours the stylesheet defines (.rot-c0 ... .rot-c15).
@@ -113,21 +114,15 @@ def year_blocks(*, year: AcademicYear) -> list[Block]:
 # --- who is a learner, who is faculty ---------------------------------------------------
 
 
-def _in_force(start: dt.date, end: dt.date) -> Q:
-    """Memberships in force at some point between `start` and `end`."""
-    return Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=start))
-
-
 def learner_memberships(*, program: Program, start: dt.date, end: dt.date) -> QuerySet[Membership]:
-    return Membership.objects.filter(_in_force(start, end), program=program, role=Role.LEARNER)
+    return learners_of(program=program, on=start, until=end)
 
 
 def faculty_ids(*, program: Program, on: dt.date | None = None) -> set[int]:
-    day = on or timezone.localdate()
     return set(
-        Membership.objects.filter(
-            _in_force(day, day), program=program, role=Role.FACULTY
-        ).values_list("person_id", flat=True)
+        memberships_in_force(on=on, program=program, role=Role.FACULTY).values_list(
+            "person_id", flat=True
+        )
     )
 
 

@@ -8,7 +8,14 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from trellis.assessments.forms_builtin import BUILTIN_FORMS, forms_install_builtin
+from trellis.assessments.capture.services import (
+    AssessmentRefused,
+    CommentInput,
+    RatingInput,
+    assessment_edit,
+    assessment_submit,
+)
+from trellis.assessments.instruments.builtin import BUILTIN_FORMS, forms_install_builtin
 from trellis.assessments.models import (
     Assessment,
     AssessmentSource,
@@ -18,13 +25,6 @@ from trellis.assessments.models import (
     Request,
     RequestOrigin,
     RequestStatus,
-)
-from trellis.assessments.services import (
-    AssessmentRefused,
-    CommentInput,
-    RatingInput,
-    assessment_edit,
-    assessment_submit,
 )
 from trellis.assessments.tests.capture_setup import Capture, make_capture
 from trellis.audit.models import AuditEvent
@@ -98,7 +98,7 @@ def test_it_returns_the_same_assessment_for_the_same_external_id(cap: Capture) -
 def test_it_settles_a_race_on_the_unique_constraint(cap: Capture) -> None:
     # A second call that misses the look-up (it ran before the first committed) must still
     # end with one row: simulate by inserting the winner between the check and the write.
-    from trellis.assessments import services
+    from trellis.assessments.capture import services
 
     real = services._existing
     calls = {"n": 0}

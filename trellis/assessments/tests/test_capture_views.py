@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from trellis.assessments.capture.services import CommentInput, RatingInput, assessment_submit
 from trellis.assessments.models import (
     Assessment,
     AssessmentStatus,
@@ -15,7 +16,6 @@ from trellis.assessments.models import (
     RequestOrigin,
     RequestStatus,
 )
-from trellis.assessments.services import CommentInput, RatingInput, assessment_submit
 from trellis.assessments.tests.capture_setup import Capture, make_capture
 from trellis.audit.models import AuditEvent
 from trellis.testing import People

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from trellis.assessments.capture.services import RatingInput, assessment_submit
 from trellis.assessments.models import Assessment, Form, ItemSelection
-from trellis.assessments.services import RatingInput, assessment_submit
 from trellis.assessments.tests.capture_setup import Capture, make_capture
 from trellis.frameworks.models import Scale
 from trellis.testing import People

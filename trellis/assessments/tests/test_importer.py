@@ -10,8 +10,13 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from trellis.assessments.importer import assessments_import, record_hash
-from trellis.assessments.importer_mapping import MappingError, mapping_load, mapping_parse
+from trellis.assessments.importer import (
+    MappingError,
+    assessments_import,
+    mapping_load,
+    mapping_parse,
+    record_hash,
+)
 from trellis.assessments.models import Assessment, AssessmentSource, AssessorRole
 from trellis.audit.models import AuditEvent
 from trellis.frameworks.models import Adoption, Framework, Item

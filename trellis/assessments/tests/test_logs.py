@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from trellis.assessments.logs_selectors import learner_progress, program_log_overview
-from trellis.assessments.logs_services import (
+from trellis.assessments.logs.selectors import learner_progress, program_log_overview
+from trellis.assessments.logs.services import (
     LogRefused,
     log_entry_create,
     log_entry_return,

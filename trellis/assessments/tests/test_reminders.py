@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from trellis.assessments.models import Request, RequestOrigin, RequestStatus
-from trellis.assessments.reminders import _claim, reminders_pass
+from trellis.assessments.requests.reminders import _claim, reminders_pass
 from trellis.assessments.tests.program_setup import Setup, make_setup
 from trellis.audit.models import AuditEvent
 from trellis.testing import People

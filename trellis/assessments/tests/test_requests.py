@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from trellis.assessments.models import Request, RequestOrigin, RequestStatus
-from trellis.assessments.requests_services import (
+from trellis.assessments.requests.services import (
     RequestRefused,
     request_cancel,
     request_create,

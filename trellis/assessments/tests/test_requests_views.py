@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from trellis.assessments.models import Request, RequestOrigin, RequestStatus
-from trellis.assessments.requests_selectors import compliance_report
+from trellis.assessments.requests.selectors import compliance_report
 from trellis.assessments.tests.program_setup import Setup, make_setup
 from trellis.testing import People
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from trellis.assessments.selectors import assessments_about, assessments_of_program
+from trellis.assessments.capture.selectors import assessments_about, assessments_of_program
 from trellis.curriculum.ci_export import curriculum_inventory_xml
 from trellis.curriculum.models import ActivityKind
 from trellis.curriculum.tests.factories import build_crafted, make_activity, map_cell

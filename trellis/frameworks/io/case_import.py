@@ -17,6 +17,7 @@ from trellis.frameworks.io.common import fallback_name, kind_for_item_type
 from trellis.frameworks.io.errors import Problems
 from trellis.frameworks.io.plan import AssociationPlan, DescriptorPlan, FrameworkPlan, ItemPlan
 from trellis.frameworks.models import Association, Scale
+from trellis.lib.importing import UnreadableFile, decode_text
 
 # A criterion whose levels became level descriptors is kept in Framework.source as this stub,
 # so export puts it back in its place.
@@ -72,9 +73,9 @@ def _objects(
 
 def _load(content: bytes, problems: Problems) -> dict[str, Any] | None:
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.add(f"not UTF-8 text (byte {exc.start + 1})")
+        text = decode_text(content)
+    except UnreadableFile as exc:
+        problems.add(exc.reason, line=exc.line)
         return None
     try:
         package = json.loads(text)

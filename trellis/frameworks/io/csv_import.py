@@ -6,12 +6,11 @@ Every problem is collected with its file line and column before anything is refu
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q
 from django.utils.text import slugify
@@ -26,6 +25,7 @@ from trellis.frameworks.io.plan import (
     is_slug,
 )
 from trellis.frameworks.models import Association, Framework, Item, ItemKind, Scale
+from trellis.lib.importing import UnreadableFile, read_table
 from trellis.people.models import Institution
 
 BASE_COLUMNS = ("kind", "code", "name", "statement", "parent", "related", "identifier")
@@ -73,18 +73,17 @@ def _level_columns(header: list[str], problems: Problems) -> dict[str, Decimal]:
     return levels
 
 
-def _read_rows(text: str, problems: Problems) -> tuple[list[Row], bool]:
+def _read_rows(content: bytes, problems: Problems) -> tuple[list[Row], bool]:
     """The data rows with their first line numbers; False when the header is unusable."""
-    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        problems.add(f"cannot read the header: {exc}", line=1)
+        table = read_table(data=content, casefold=True)
+    except UnreadableFile as exc:
+        problems.add(exc.reason, line=exc.line)
         return [], False
-    if header is None or not any(cell.strip() for cell in header):
+    header = table.header
+    if not any(header):
         problems.add("the file is empty: a header row is required", line=1)
         return [], False
-    header = [cell.strip().lower() for cell in header]
     seen: set[str] = set()
     for column in header:
         if not column:
@@ -102,35 +101,26 @@ def _read_rows(text: str, problems: Problems) -> tuple[list[Row], bool]:
         return [], False
 
     rows: list[Row] = []
-    last_line = reader.line_num
     try:
-        for record in reader:
-            line = last_line + 1
-            last_line = reader.line_num
-            if not any(cell.strip() for cell in record):
-                continue
-            record = record + [""] * (len(header) - len(record))
+        for row in table:
             unnamed = [
                 n
-                for n, value in enumerate(record, start=1)
-                if value.strip() and (n > len(header) or not header[n - 1])
+                for n, value in enumerate(row.cells, start=1)
+                if value and (n > len(header) or not header[n - 1])
             ]
             if unnamed:
                 problems.add(
-                    f"column {unnamed[0]} has a value but no name in the header", line=line
+                    f"column {unnamed[0]} has a value but no name in the header", line=row.line
                 )
                 continue
-            cells = {
-                column: value.strip()
-                for column, value in zip(header, record, strict=False)
-                if column
-            }
             levels = {
-                level: cells[column] for column, level in level_columns.items() if cells[column]
+                level: row.values[column]
+                for column, level in level_columns.items()
+                if row.values[column]
             }
-            rows.append(Row(line=line, cells=cells, levels=levels))
-    except csv.Error as exc:
-        problems.add(f"cannot read the file: {exc}", line=last_line + 1)
+            rows.append(Row(line=row.line, cells=row.values, levels=levels))
+    except UnreadableFile as exc:
+        problems.add(exc.reason, line=exc.line)
     return rows, True
 
 
@@ -222,10 +212,8 @@ def _item_plan(row: Row, plan: FrameworkPlan, position: int, problems: Problems)
     )
 
 
-def _outside_item(
-    reference: str, institution: Institution | None
-) -> tuple[Item | None, str | None]:
-    """An item of another stored framework, from `framework-slug:CODE`."""
+def _outside_item(reference: str, institution: Institution | None) -> Item | str:
+    """An item of another stored framework, from `framework-slug:CODE`; else why not."""
     slug, _, code = reference.partition(":")
     framework = (
         Framework.objects.filter(slug=slug)
@@ -233,24 +221,18 @@ def _outside_item(
         .first()
     )
     if framework is None:
-        return None, f"no framework {slug!r} for {reference!r}"
+        return f"no framework {slug!r} for {reference!r}"
     item = framework.items.filter(code=code).order_by("position", "id").first()
     if item is None:
-        return None, f"framework {slug!r} has no item with code {code!r}"
-    return item, None
+        return f"framework {slug!r} has no item with code {code!r}"
+    return item
 
 
 def csv_parse(
     *, content: bytes, institution: Institution | None
 ) -> tuple[FrameworkPlan | None, Problems]:
     problems = Problems()
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = content[: exc.start].count(b"\n") + 1
-        problems.add(f"not UTF-8 text (byte {exc.start + 1})", line=line)
-        return None, problems
-    rows, usable = _read_rows(text, problems)
+    rows, usable = _read_rows(content, problems)
     if not usable:
         return None, problems
     if not rows:
@@ -259,35 +241,65 @@ def csv_parse(
         return None, problems
 
     first = rows[0]
-    if first.get("kind").lower() != "framework":
+    has_framework_row = first.get("kind").lower() == "framework"
+    if not has_framework_row:
         problems.add(
             "the first row must be the framework row (kind 'framework')",
             line=first.line,
             field="kind",
         )
     plan = _framework_plan(first, problems)
+    items = _item_plans(rows[1:] if has_framework_row else rows, plan, problems)
+    _link_parents(items, problems)
+    _check_cycles(items.rows, problems)
+    _tree(items.rows, plan)
+    for row, item in items.rows:
+        _related(row, item, plan, items.local, institution, problems)
+        _descriptors(row, item, plan)
+    plan.items = [item for _row, item in items.rows]
+    problems.items.sort(key=lambda p: p.line or 0)
+    return plan, problems
 
-    item_rows: list[tuple[Row, ItemPlan]] = []
-    by_code: dict[str, tuple[Row, ItemPlan]] = {}
-    by_identifier: dict[str, tuple[Row, ItemPlan]] = {}
-    rest = rows[1:] if first.get("kind").lower() == "framework" else rows
-    for row in rest:
+
+@dataclass
+class _Items:
+    """The item rows read so far, and where to find them by code and by identifier."""
+
+    plan: FrameworkPlan
+    rows: list[tuple[Row, ItemPlan]] = field(default_factory=list)
+    by_code: dict[str, tuple[Row, ItemPlan]] = field(default_factory=dict)
+    by_identifier: dict[str, tuple[Row, ItemPlan]] = field(default_factory=dict)
+
+    def local(self, reference: str) -> ItemPlan | None:
+        """A parent or related item: its code, else its identifier (what CSV export writes
+        for items without a unique code), else `this-framework-slug:CODE`."""
+        found = self.by_code.get(reference) or self.by_identifier.get(reference)
+        slug = self.plan.slug
+        if found is None and slug and reference.startswith(slug + ":"):
+            found = self.by_code.get(reference[len(slug) + 1 :])
+        return found[1] if found else None
+
+
+def _item_plans(rows: list[Row], plan: FrameworkPlan, problems: Problems) -> _Items:
+    items = _Items(plan=plan)
+    for row in rows:
         if row.get("kind").lower() == "framework":
             problems.add("only one framework row is allowed", line=row.line, field="kind")
             continue
-        item = _item_plan(row, plan, len(item_rows), problems)
+        item = _item_plan(row, plan, len(items.rows), problems)
         if item is None:
             continue
         if item.code:
-            if item.code in by_code:
+            if item.code in items.by_code:
+                earlier = items.by_code[item.code][0].line
                 problems.add(
-                    f"code {item.code!r} is already used on line {by_code[item.code][0].line}",
+                    f"code {item.code!r} is already used on line {earlier}",
                     line=row.line,
                     field="code",
                 )
             else:
-                by_code[item.code] = (row, item)
-        if item.identifier in by_identifier or item.identifier == plan.identifier:
+                items.by_code[item.code] = (row, item)
+        if item.identifier in items.by_identifier or item.identifier == plan.identifier:
             if row.get("identifier"):  # a generated one repeats only with its code, reported
                 problems.add(
                     f"identifier {item.identifier!r} is used twice",
@@ -295,30 +307,27 @@ def csv_parse(
                     field="identifier",
                 )
         else:
-            by_identifier[item.identifier] = (row, item)
-        item_rows.append((row, item))
+            items.by_identifier[item.identifier] = (row, item)
+        items.rows.append((row, item))
+    return items
 
-    def local(reference: str) -> ItemPlan | None:
-        # A parent or related item: its code, else its identifier (what CSV export writes
-        # for items without a unique code), else `this-framework-slug:CODE`.
-        found = by_code.get(reference) or by_identifier.get(reference)
-        if found is None and plan.slug and reference.startswith(plan.slug + ":"):
-            found = by_code.get(reference[len(plan.slug) + 1 :])
-        return found[1] if found else None
 
-    for row, item in item_rows:
+def _link_parents(items: _Items, problems: Problems) -> None:
+    for row, item in items.rows:
         parent_code = row.get("parent")
         if not parent_code:
             continue
-        parent = local(parent_code)
+        parent = items.local(parent_code)
         if parent is None:
             problems.add(f"no item with code {parent_code!r}", line=row.line, field="parent")
         elif parent is item:
             problems.add("an item cannot be its own parent", line=row.line, field="parent")
         else:
             item.parent = parent.identifier
-    _check_cycles(item_rows, problems)
 
+
+def _tree(item_rows: list[tuple[Row, ItemPlan]], plan: FrameworkPlan) -> None:
+    """An isChildOf association for each item, numbered among its siblings."""
     siblings: dict[str | None, int] = {}
     for _row, item in item_rows:
         siblings[item.parent] = siblings.get(item.parent, 0) + 1
@@ -333,24 +342,20 @@ def csv_parse(
                 sequence_number=siblings[item.parent],
             )
         )
-    for row, item in item_rows:
-        _related(row, item, plan, local, institution, problems)
-        for position, (level, text) in enumerate(sorted(row.levels.items())):
-            plan.descriptors.append(
-                DescriptorPlan(
-                    item_identifier=item.identifier,
-                    level=level,
-                    label="",
-                    text=text,
-                    position=position,
-                    identifier=make_identifier(
-                        plan.identifier, "level", item.identifier, str(level)
-                    ),
-                )
+
+
+def _descriptors(row: Row, item: ItemPlan, plan: FrameworkPlan) -> None:
+    for position, (level, text) in enumerate(sorted(row.levels.items())):
+        plan.descriptors.append(
+            DescriptorPlan(
+                item_identifier=item.identifier,
+                level=level,
+                label="",
+                text=text,
+                position=position,
+                identifier=make_identifier(plan.identifier, "level", item.identifier, str(level)),
             )
-    plan.items = [item for _row, item in item_rows]
-    problems.items.sort(key=lambda p: p.line or 0)
-    return plan, problems
+        )
 
 
 def _related(
@@ -368,25 +373,24 @@ def _related(
         seen.add(reference)
         target = local(reference)
         outside: Item | None = None
-        if target is None and ":" in reference:
-            outside, error = _outside_item(reference, institution)
-            if error:
-                problems.add(error, line=row.line, field="related")
+        source: dict[str, Any] = {}
+        if target is not None:
+            destination = target.identifier
+        elif ":" in reference:
+            found = _outside_item(reference, institution)
+            if isinstance(found, str):
+                problems.add(found, line=row.line, field="related")
                 continue
-        elif target is None:
-            problems.add(f"no item with code {reference!r}", line=row.line, field="related")
-            continue
-        if outside is not None:
-            destination = outside.identifier
+            outside, destination = found, found.identifier
             source = {
                 "destinationNodeURI": {
-                    "title": outside.code or outside.name,
-                    "uri": outside.source.get("uri") or node_uri(outside.identifier),
+                    "title": found.code or found.name,
+                    "uri": found.source.get("uri") or node_uri(found.identifier),
                 }
             }
         else:
-            assert target is not None
-            destination, source = target.identifier, {}
+            problems.add(f"no item with code {reference!r}", line=row.line, field="related")
+            continue
         plan.associations.append(
             AssociationPlan(
                 identifier=make_identifier(

@@ -4,28 +4,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from trellis.lib.importing import Problem
+
 
 @dataclass(frozen=True)
-class ImportProblem:
-    """One thing wrong with an imported file.
+class ImportProblem(Problem):
+    """One thing wrong with an imported framework file.
 
     `line` is the file line for CSV (the header is line 1, and JSON syntax errors carry
-    one too); `field` is the CSV column, or for CASE the JSON path such as
-    ``CFItems[3].identifier``.
+    one too); `column` (also `field`) is the CSV column, or for CASE the JSON path such as
+    ``CFItems[3].identifier``. On a line, the column is named as a quoted field, as the
+    format's documentation does: "line 4, field 'name': required".
     """
 
-    line: int | None
-    field: str
-    message: str
+    word: str = "line"
 
-    def __str__(self) -> str:
-        if self.line is not None and self.field:
-            return f"line {self.line}, field {self.field!r}: {self.message}"
-        if self.line is not None:
-            return f"line {self.line}: {self.message}"
-        if self.field:
-            return f"{self.field}: {self.message}"
-        return self.message
+    @property
+    def field(self) -> str:
+        return self.column
+
+    def place(self) -> str:
+        if self.line is not None and self.column:
+            return f"line {self.line}, field {self.column!r}"
+        return super().place()
 
 
 class FrameworkImportError(Exception):
@@ -47,7 +48,7 @@ class Problems:
         self.items: list[ImportProblem] = []
 
     def add(self, message: str, *, line: int | None = None, field: str = "") -> None:
-        self.items.append(ImportProblem(line=line, field=field, message=message))
+        self.items.append(ImportProblem(line=line, column=field, message=message))
 
     def __bool__(self) -> bool:
         return bool(self.items)

@@ -113,7 +113,7 @@ def plan_conflicts(
         problems.append(
             ImportProblem(
                 line=None,
-                field="identifier",
+                column="identifier",
                 message=(
                     f"framework {plan.identifier}{version} is already imported as {existing.slug}"
                 ),

@@ -33,7 +33,7 @@ def learner_urls(rec: Record, learner_id: int | None = None) -> list[str]:
         reverse("records:item-png", args=[slug, lid, rec.pc1.pk]),
         reverse("records:trajectories-png", args=[slug, lid]),
         reverse("records:heatmap-png", args=[slug, lid]),
-        reverse("records:learner-pdf", args=[slug, lid]),
+        reverse("reports:learner-pdf", args=[slug, lid]),
     ]
 
 
@@ -41,8 +41,8 @@ def program_urls(rec: Record) -> list[str]:
     slug = rec.people.program.slug
     return [
         reverse("records:program", args=[slug]),
-        reverse("records:program-xlsx", args=[slug]),
-        reverse("records:program-pdf", args=[slug]),
+        reverse("reports:program-xlsx", args=[slug]),
+        reverse("reports:program-pdf", args=[slug]),
     ]
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trellis.assessments.importer import assessments_import
-from trellis.assessments.importer_mapping import MappingError, mapping_load
+from trellis.assessments.importer import MappingError, assessments_import, mapping_load
+from trellis.lib.commands import exit_if_refused, refuse
 from trellis.people.models import Program
 
 
@@ -47,9 +47,8 @@ class Command(BaseCommand):
         try:
             mapping = mapping_load(filename=mapping_path.name, content=mapping_path.read_bytes())
         except MappingError as exc:
-            for mistake in exc.problems:
-                self.stderr.write(f"{mapping_path.name}: {mistake}")
-            raise CommandError("The mapping has problems; nothing was written") from exc
+            mistakes = [f"{mapping_path.name}: {mistake}" for mistake in exc.problems]
+            refuse(self, mistakes, "The mapping has problems; nothing was written")
         result = assessments_import(
             program=program,
             mapping=mapping,
@@ -58,10 +57,7 @@ class Command(BaseCommand):
             acting_user=None,
             dry_run=options["dry_run"],
         )
-        if not result.ok:
-            for problem in result.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(f"{result.summary()}; nothing was written")
+        exit_if_refused(self, result)
         self.stdout.write(f"{program.slug}: {result.summary()}")
         for line in result.lines():
             self.stdout.write(line)

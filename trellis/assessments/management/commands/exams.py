@@ -15,6 +15,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from trellis.assessments.exams import exam_scores_import
+from trellis.lib.commands import exit_if_refused
 from trellis.people.models import Program
 
 
@@ -37,10 +38,7 @@ class Command(BaseCommand):
         result = exam_scores_import(
             program=program, data=data, acting_user=None, dry_run=options["dry_run"]
         )
-        if not result.ok:
-            for problem in result.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(f"{len(result.problems)} problem(s): nothing was imported")
+        exit_if_refused(self, result)
         verb = "would import" if result.dry_run else "imported"
         self.stdout.write(
             f"{verb} {result.created} score(s); {result.unchanged} unchanged; "

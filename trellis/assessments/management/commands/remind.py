@@ -2,7 +2,7 @@
 
 Each pass expires requests 30 days overdue and e-mails every assessor one digest of the
 requests due a reminder. Without --once it polls for ever; several may run at once (see
-`trellis.assessments.reminders`).
+`trellis.assessments.requests.reminders`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from trellis.assessments.reminders import reminders_pass
+from trellis.assessments.requests.reminders import reminders_pass
 
 
 class Command(BaseCommand):

@@ -4,22 +4,15 @@ Running it again creates nothing new."""
 
 from __future__ import annotations
 
-import datetime as dt
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from trellis.assessments.requests_services import requests_generate_from_schedule
+from trellis.assessments.requests.services import requests_generate_from_schedule
+from trellis.lib.commands import iso_date
 from trellis.people.models import Program
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise CommandError(f"'{text}' is not a date (YYYY-MM-DD)") from exc
 
 
 class Command(BaseCommand):
@@ -29,7 +22,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         gen = sub.add_parser("generate", help="Requests for assignments that have just ended")
         gen.add_argument("--program", required=True, help="the program's slug")
-        gen.add_argument("--on", type=_date, help="the day to run as (default: today)")
+        gen.add_argument("--on", type=iso_date, help="the day to run as (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         program = Program.objects.filter(slug=options["program"]).first()

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from trellis.frameworks.io import FORMATS
 from trellis.frameworks.models import Framework, Item, LevelDescriptor
 from trellis.frameworks.services import FrameworkImportError, framework_export, framework_import
+from trellis.lib.commands import refuse
 from trellis.people.models import Institution
 
 
@@ -88,12 +89,9 @@ class Command(BaseCommand):
                 slug=options["slug"],
             )
         except FrameworkImportError as exc:
-            for problem in exc.problems:
-                self.stderr.write(str(problem))
             count = len(exc.problems)
-            raise CommandError(
-                f"{path.name} refused: {count} problem{'s' if count != 1 else ''}, nothing imported"
-            ) from exc
+            problems = f"{count} problem{'s' if count != 1 else ''}"
+            refuse(self, exc.problems, f"{path.name} refused: {problems}, nothing imported")
         items = framework.items.count()
         associations = framework.associations.count()
         descriptors = LevelDescriptor.objects.filter(item__framework=framework).count()

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from trellis.people.models import Membership, Program, Role, User
+from trellis.people.models import Program, User
+from trellis.people.selectors import was_learner_of
 from trellis.records.program import program_overview
 from trellis.reports.learner import learner_report_pdf
 from trellis.reports.program import program_pdf, program_workbook
@@ -48,9 +49,7 @@ class Command(BaseCommand):
             raise CommandError("The learner report is a PDF: the output must end in .pdf")
         learner = User.objects.filter(
             email__iexact=email,
-            pk__in=Membership.objects.filter(program=program, role=Role.LEARNER).values(
-                "person_id"
-            ),
+            pk__in=was_learner_of(program=program).values("person_id"),
         ).first()
         if learner is None:
             raise CommandError(f"No learner {email!r} in {program.slug}")

@@ -13,7 +13,6 @@ exits non-zero, writing nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from argparse import ArgumentParser
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from trellis.curriculum.models import Activity, ActivityKind
+from trellis.lib.commands import exit_if_refused, iso_date
 from trellis.people.models import Program
 from trellis.scheduling.importer import schedule_export_csv, schedule_import
 from trellis.scheduling.models import AcademicYear
@@ -33,13 +33,6 @@ from trellis.scheduling.services import (
     rotation_create,
     site_create,
 )
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise CommandError(f"'{text}' is not a date (YYYY-MM-DD)") from exc
 
 
 class Command(BaseCommand):
@@ -61,8 +54,8 @@ class Command(BaseCommand):
         year = sub.add_parser("year-create", help="Add an academic year")
         year.add_argument("--program", required=True)
         year.add_argument("--name", required=True)
-        year.add_argument("--start", required=True, type=_date)
-        year.add_argument("--end", required=True, type=_date)
+        year.add_argument("--start", required=True, type=iso_date)
+        year.add_argument("--end", required=True, type=iso_date)
         year.add_argument("--blocks", action="store_true", help="cut it into 13 four-week blocks")
 
         site = sub.add_parser("site-create", help="Add a site to the program's institution")
@@ -112,10 +105,7 @@ class Command(BaseCommand):
             acting_user=None,
             dry_run=options["dry_run"],
         )
-        if not result.ok:
-            for problem in result.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(f"{result.summary()}; nothing was written")
+        exit_if_refused(self, result)
         self.stdout.write(f"{program.slug} {year.name}: {result.summary()}")
         for gap in result.warnings:
             weeks = ", ".join(f"{r.start}–{r.end}" for r in gap.ranges)

@@ -1,0 +1,2 @@
+"""Capture: the observation form, its page, the one submit service and the learner's
+request for feedback."""

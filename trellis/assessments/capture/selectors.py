@@ -1,0 +1,256 @@
+"""Reads for capturing and viewing assessments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+
+from trellis.assessments.evidence import ANONYMITY_MINIMUM, DEVELOPMENTAL
+from trellis.assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    AssessorRole,
+    Form,
+    FormKind,
+    FormVersion,
+    ItemSelection,
+    Rating,
+    Request,
+    RequestStatus,
+)
+from trellis.frameworks.models import Adoption, Item, ItemKind, LevelDescriptor, Scale
+from trellis.people.models import Program, User
+from trellis.scheduling.models import Assignment
+from trellis.scheduling.selectors import rotation_expected_items, supervised_learners_on
+
+# Kinds a faculty member fills about a learner from the capture pages.
+CAPTURE_KINDS = (FormKind.EPA_OBSERVATION, FormKind.END_OF_ROTATION, FormKind.PROCEDURE)
+RATEABLE_KINDS = (ItemKind.EPA, ItemKind.SUBCOMPETENCY)
+
+
+@dataclass(frozen=True)
+class Start:
+    today: list[Assignment]
+    requests: list[Request]
+    drafts: list[Assessment]
+    recent: list[Assessment]
+
+
+def _listed() -> QuerySet[Assessment]:
+    return Assessment.objects.select_related("form_version__form", "subject", "assessor", "program")
+
+
+def capture_start(*, user: User, day: dt.date) -> Start:
+    """The faculty start page: whom they supervise today, what they were asked to do,
+    what they left half done, what they did lately."""
+    requests = list(
+        Request.objects.filter(assessor=user, status=RequestStatus.OPEN)
+        .exclude(subject=user)
+        .select_related("form", "subject", "program")
+        .order_by("due_date", "pk")[:20]
+    )
+    drafts = list(_listed().filter(assessor=user, status=AssessmentStatus.DRAFT)[:20])
+    recent = list(
+        _listed()
+        .filter(assessor=user, status=AssessmentStatus.SUBMITTED)
+        .order_by("-submitted_at")[:5]
+    )
+    return Start(
+        today=supervised_learners_on(faculty=user, day=day),
+        requests=requests,
+        drafts=drafts,
+        recent=recent,
+    )
+
+
+def capture_forms(*, program: Program) -> list[Form]:
+    """Forms a faculty member may pick on the capture page: the program's own and the
+    built-in ones of the capture kinds, live only."""
+    return list(
+        Form.objects.filter(archived=False, kind__in=CAPTURE_KINDS)
+        .filter(Q(program=program) | Q(program__isnull=True))
+        .order_by("program_id", "kind", "title")
+    )
+
+
+def current_version(form: Form) -> FormVersion:
+    version = form.versions.select_related("scale", "framework").order_by("-number").first()
+    if version is None:
+        raise FormVersion.DoesNotExist(f"{form} has no version")
+    return version
+
+
+def observation_form_default(*, program: Program) -> Form | None:
+    """The program's own EPA observation form, else the built-in one on the scale of the
+    first adopted framework that has EPAs, else the Ottawa one."""
+    own = Form.objects.filter(
+        program=program, kind=FormKind.EPA_OBSERVATION, archived=False
+    ).first()
+    if own is not None:
+        return own
+    scale_slug = (
+        Adoption.objects.filter(program=program, framework__items__kind=ItemKind.EPA)
+        .values_list("framework__scale__slug", flat=True)
+        .first()
+    )
+    builtin = Form.objects.filter(program__isnull=True, kind=FormKind.EPA_OBSERVATION)
+    return (
+        builtin.filter(slug=f"epa-observation-{scale_slug}").first()
+        or builtin.filter(slug="epa-observation-ottawa").first()
+        or builtin.first()
+    )
+
+
+def capture_candidates(
+    *, program: Program, version: FormVersion, assignment: Assignment | None
+) -> tuple[list[Item], set[int]]:
+    """The items an assessor may rate on this version, and those pre-chosen: a fixed form's
+    own questions (all chosen); for a choose form, the EPAs and subcompetencies of its
+    framework (or of the program's adopted frameworks), with the ones the rotation is
+    mapped to assess pre-chosen."""
+    if version.item_selection == ItemSelection.FIXED:
+        items = [q.item for q in version.questions.select_related("item__framework")]
+        return items, {i.pk for i in items}
+    if version.framework_id is not None:
+        qs = Item.objects.filter(framework_id=version.framework_id)
+    else:
+        adopted = Adoption.objects.filter(program=program).values("framework_id")
+        qs = Item.objects.filter(framework_id__in=adopted)
+    # An entrustment scale rates activities: offer EPAs where the program has them.
+    kinds: tuple[str, ...] = RATEABLE_KINDS
+    if version.scale.kind == "entrustment" and qs.filter(kind=ItemKind.EPA).exists():
+        kinds = (ItemKind.EPA,)
+    items = list(
+        qs.filter(kind__in=kinds)
+        .select_related("framework")
+        .order_by("framework__title", "position", "code")
+    )
+    chosen: set[int] = set()
+    if assignment is not None:
+        ids = {i.pk for i in items}
+        expected = rotation_expected_items(rotation=assignment.rotation)
+        chosen = {pk for pk in expected.values_list("pk", flat=True) if pk in ids}
+    return items, chosen
+
+
+@dataclass(frozen=True)
+class LevelOption:
+    value: Decimal
+    label: str
+    description: str
+    half: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.value.normalize():f}"
+
+
+def level_options(
+    *, scale: Scale, items: list[Item], with_halves: bool = True
+) -> dict[int, list[LevelOption]]:
+    """For each item, the scale's levels with what each looks like for that item (its level
+    descriptor where it has one, else the scale level's description)."""
+    levels = {Decimal(lv.value): lv for lv in scale.levels.all()}
+    values = scale.accepted_values(levels) if with_halves else sorted(levels)
+    descriptors: dict[tuple[int, Decimal], str] = {}
+    for d in LevelDescriptor.objects.filter(item__in=items, level__isnull=False):
+        descriptors[(d.item_id, Decimal(d.level or 0))] = d.text
+    out: dict[int, list[LevelOption]] = {}
+    for it in items:
+        options: list[LevelOption] = []
+        for value in values:
+            lv = levels.get(value)
+            if lv is None:
+                options.append(
+                    LevelOption(value, f"{value:g}", "Some, not all, of the next level.", half=True)
+                )
+            else:
+                text = descriptors.get((it.pk, value)) or lv.description
+                options.append(LevelOption(value, lv.label, text))
+        out[it.pk] = options
+    return out
+
+
+def assessments_about(*, subject: User) -> QuerySet[Assessment]:
+    """Submitted assessments of `subject` that they may read one by one (not anonymous)."""
+    return (
+        _listed()
+        .filter(subject=subject, status=AssessmentStatus.SUBMITTED)
+        .exclude(form_version__form__anonymous=True)
+        .prefetch_related("ratings__item", "comments")
+    )
+
+
+def assessments_by(*, assessor: User) -> QuerySet[Assessment]:
+    return _listed().filter(assessor=assessor).prefetch_related("ratings__item")
+
+
+def assessments_of_program(*, program: Program) -> QuerySet[Assessment]:
+    """A program's submitted assessments as its staff see them: developmental ratings (the
+    Clinician Educator Milestones) are private to their subject and never listed here."""
+    return (
+        _listed()
+        .filter(program=program, status=AssessmentStatus.SUBMITTED)
+        .exclude(pk__in=Rating.objects.filter(DEVELOPMENTAL).values("assessment_id"))
+        .prefetch_related("ratings__item")
+    )
+
+
+@dataclass
+class ItemMean:
+    item: Item
+    mean: Decimal
+    count: int
+
+
+@dataclass
+class AnonymousSummary:
+    form: Form
+    responses: int
+    released: bool
+    means: list[ItemMean] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+
+
+def anonymous_summary(*, subject: User, minimum: int = ANONYMITY_MINIMUM) -> list[AnonymousSummary]:
+    """What the subject of anonymous forms (a teacher) may see: per form, the number of
+    responses and, only once there are at least `minimum`, the mean rating of each item and
+    the comments, in no particular order and without names or dates."""
+    base = Assessment.objects.filter(
+        subject=subject,
+        status=AssessmentStatus.SUBMITTED,
+        form_version__form__anonymous=True,
+    )
+    counts = base.values("form_version__form").annotate(n=Count("pk"))
+    forms = {f.pk: f for f in Form.objects.filter(pk__in=[c["form_version__form"] for c in counts])}
+    out = []
+    for row in counts:
+        form = forms[row["form_version__form"]]
+        summary = AnonymousSummary(form=form, responses=row["n"], released=row["n"] >= minimum)
+        if summary.released:
+            these = base.filter(form_version__form=form)
+            sums: dict[int, list[Decimal]] = defaultdict(list)
+            items: dict[int, Item] = {}
+            for r in Rating.objects.filter(assessment__in=these, not_observed=False).select_related(
+                "item"
+            ):
+                sums[r.item_id].append(Decimal(r.level or 0))
+                items[r.item_id] = r.item
+            summary.means = [
+                ItemMean(items[k], (sum(v, Decimal(0)) / len(v)).quantize(Decimal("0.1")), len(v))
+                for k, v in sums.items()
+            ]
+            summary.comments = sorted(
+                these.values_list("comments__text", flat=True).exclude(comments__text=None)
+            )
+        out.append(summary)
+    return out
+
+
+def assessor_role_default(form: Form) -> str:
+    roles = form.assessor_roles or [AssessorRole.FACULTY]
+    return AssessorRole.FACULTY if AssessorRole.FACULTY in roles else roles[0]

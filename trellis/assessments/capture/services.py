@@ -1,0 +1,508 @@
+"""Writes of assessments: the one way an observation enters Trellis.
+
+The web form, the REST API, the importer and the demo all call `assessment_submit`, so
+its rules are written once:
+
+- every rating's level is a level of the scale (half levels only where the scale allows);
+  "not observed" carries no level;
+- a submitted assessment rates at least one item as observed, or says something;
+- a retry never makes a second assessment: the same (assessor, client_key) or the same
+  (program, source, external_id) returns the assessment already there, writing nothing
+  (`SubmitResult.created` is False). Two racing calls are settled by the database's
+  unique constraints, caught inside a savepoint;
+- a draft saved under a client key is updated by the next call with that key, and
+  submitted when that call is not a draft;
+- submitting answers (completes) the request it came from, and opens a window
+  (settings.ASSESSMENT_EDIT_WINDOW_HOURS, 24 by default) in which the assessor may still
+  correct it with `assessment_edit`;
+- every write is audited in its own transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from trellis.assessments.models import (
+    Assessment,
+    AssessmentSource,
+    AssessmentStatus,
+    AssessorRole,
+    Comment,
+    FormVersion,
+    ItemSelection,
+    Rating,
+    Request,
+    RequestStatus,
+)
+from trellis.audit.services import audit_record, snapshot
+from trellis.frameworks.models import Item, Scale
+from trellis.people.models import Program, User
+from trellis.scheduling.models import Assignment, Site
+
+# A comment under this key is accepted on every form: a general note, e.g. from an import.
+GENERAL_PROMPT = "general"
+
+ASSESSMENT_FIELDS = [
+    "form_version",
+    "subject",
+    "assessor",
+    "assessor_name",
+    "assessor_role",
+    "observed_on",
+    "context",
+    "status",
+    "request",
+    "assignment",
+    "site",
+    "source",
+    "external_id",
+    "submitted_at",
+]
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    item: Item
+    level: Decimal | None
+    not_observed: bool = False
+
+
+@dataclass(frozen=True)
+class CommentInput:
+    prompt_key: str
+    text: str
+    items: tuple[Item, ...] = ()
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    """`created` is True when this call wrote something (a new assessment, or a draft
+    updated or submitted); False when it was a duplicate and nothing was written."""
+
+    assessment: Assessment
+    created: bool
+
+
+class AssessmentRefused(ValueError):
+    """The input broke a rule; nothing was written.
+
+    `problems` maps a field to what is wrong with it. Keys: "rating-<item id>" for one
+    rating, "comment-<prompt key>" for one comment, "observed_on", "assessor_role",
+    "request", "form", "ratings" (the set as a whole) and "__all__".
+    """
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+    @property
+    def messages(self) -> list[str]:
+        return list(self.problems.values())
+
+
+def edit_window() -> dt.timedelta:
+    return dt.timedelta(hours=getattr(settings, "ASSESSMENT_EDIT_WINDOW_HOURS", 24))
+
+
+def _scale_levels(scales: set[Scale]) -> dict[int, list[Decimal]]:
+    from trellis.frameworks.models import ScaleLevel
+
+    out: dict[int, list[Decimal]] = {s.pk: [] for s in scales}
+    for scale_id, value in ScaleLevel.objects.filter(scale__in=scales).values_list(
+        "scale_id", "value"
+    ):
+        out[scale_id].append(Decimal(value))
+    return out
+
+
+def _item_scales(version: FormVersion) -> tuple[dict[int, Scale] | None, Scale]:
+    """For a fixed form, the scale of each of its items (None for a choose-items form, which
+    rates any item of its framework on the version's scale)."""
+    scale = version.scale
+    if version.item_selection == ItemSelection.CHOOSE:
+        return None, scale
+    return {q.item_id: (q.scale or scale) for q in version.questions.select_related("scale")}, scale
+
+
+def _check_context(
+    *,
+    program: Program,
+    form_version: FormVersion,
+    subject: User,
+    assessor: User | None,
+    assessor_role: str,
+    observed_on: dt.date,
+    request: Request | None,
+) -> dict[str, str]:
+    """The form, role, date and request: who, when and on what."""
+    problems: dict[str, str] = {}
+    form = form_version.form
+    if form.program_id is not None and form.program_id != program.pk:
+        problems["form"] = "This form belongs to another program."
+    if assessor_role not in AssessorRole.values:
+        problems["assessor_role"] = f"Unknown assessor role {assessor_role!r}."
+    if observed_on > timezone.localdate() + dt.timedelta(days=1):
+        problems["observed_on"] = "The observation cannot be in the future."
+    if request is not None:
+        if request.program_id != program.pk or request.subject_id != subject.pk:
+            problems["request"] = "This request is about someone else."
+        elif request.status != RequestStatus.OPEN:
+            problems["request"] = "This request has already been answered or closed."
+        elif request.assessor_id is not None and request.assessor_id != getattr(
+            assessor, "pk", None
+        ):
+            problems["request"] = "This request is addressed to someone else."
+    return problems
+
+
+def _rating_problem(
+    r: RatingInput,
+    *,
+    form_version: FormVersion,
+    per_item: dict[int, Scale] | None,
+    default_scale: Scale,
+    levels: dict[int, list[Decimal]],
+) -> str:
+    """What is wrong with one rating ("" when nothing is)."""
+    name = r.item.code or r.item.name
+    if per_item is not None and r.item.pk not in per_item:
+        return f"{name} is not on this form."
+    if (
+        per_item is None
+        and form_version.framework_id is not None
+        and r.item.framework_id != form_version.framework_id
+    ):
+        return f"{name} is not in this form's framework."
+    if r.not_observed:
+        return "Choose a level or “Not observed”, not both." if r.level is not None else ""
+    if r.level is None:
+        return "Choose a level or “Not observed”."
+    scale = per_item[r.item.pk] if per_item is not None else default_scale
+    if not scale.accepts(r.level, levels[scale.pk]):
+        allowed = scale.describe_levels(levels[scale.pk])
+        return f"{r.level:g} is not a level of the {scale.name}: {allowed}."
+    return ""
+
+
+def _check_ratings(
+    form_version: FormVersion, ratings: Sequence[RatingInput], problems: dict[str, str]
+) -> tuple[set[int], int, dict[int, Scale] | None]:
+    """Each rating against the form and its scale; the items rated, how many were observed,
+    and the fixed form's items (None for a choose-items form)."""
+    per_item, default_scale = _item_scales(form_version)
+    scales = set(per_item.values()) if per_item is not None else set()
+    scales.add(default_scale)
+    levels = _scale_levels(scales)
+    seen: set[int] = set()
+    observed = 0
+    for r in ratings:
+        key = f"rating-{r.item.pk}"
+        if r.item.pk in seen:
+            problems[key] = f"{r.item.code or r.item.name} is rated twice."
+            continue
+        seen.add(r.item.pk)
+        problem = _rating_problem(
+            r,
+            form_version=form_version,
+            per_item=per_item,
+            default_scale=default_scale,
+            levels=levels,
+        )
+        if problem:
+            problems[key] = problem
+        elif not r.not_observed:
+            observed += 1
+    return seen, observed, per_item
+
+
+def _check(
+    *,
+    program: Program,
+    form_version: FormVersion,
+    subject: User,
+    assessor: User | None,
+    assessor_role: str,
+    observed_on: dt.date,
+    ratings: Sequence[RatingInput],
+    comments: Sequence[CommentInput],
+    request: Request | None,
+    draft: bool,
+) -> dict[str, str]:
+    problems = _check_context(
+        program=program,
+        form_version=form_version,
+        subject=subject,
+        assessor=assessor,
+        assessor_role=assessor_role,
+        observed_on=observed_on,
+        request=request,
+    )
+    seen, observed, per_item = _check_ratings(form_version, ratings, problems)
+    prompts = {p.key: p for p in form_version.prompts.all()}
+    said = {c.prompt_key for c in comments if c.text.strip()}
+    for c in comments:
+        if c.prompt_key not in prompts and c.prompt_key != GENERAL_PROMPT:
+            problems[f"comment-{c.prompt_key}"] = f"This form has no prompt {c.prompt_key!r}."
+    if draft:
+        return problems
+    if per_item is not None:
+        for q in form_version.questions.select_related("item"):
+            if q.required and q.item_id not in seen:
+                problems.setdefault(f"rating-{q.item_id}", "This question needs an answer.")
+    for key, prompt in prompts.items():
+        if prompt.required and key not in said:
+            problems.setdefault(f"comment-{key}", "This question needs an answer.")
+    if not observed and not said and "ratings" not in problems:
+        problems["ratings"] = "Rate at least one item, or write a comment."
+    return problems
+
+
+def _write_children(
+    assessment: Assessment, ratings: Sequence[RatingInput], comments: Sequence[CommentInput]
+) -> None:
+    Rating.objects.bulk_create(
+        Rating(
+            assessment=assessment,
+            item=r.item,
+            level=None if r.not_observed else r.level,
+            not_observed=r.not_observed,
+        )
+        for r in ratings
+    )
+    for c in comments:
+        text = c.text.strip()
+        if not text:
+            continue
+        comment = Comment.objects.create(assessment=assessment, prompt_key=c.prompt_key, text=text)
+        if c.items:
+            comment.items.set(c.items)
+
+
+def assessment_snapshot(assessment: Assessment) -> dict[str, Any]:
+    """The assessment with its ratings and comments, for the audit trail."""
+    data = snapshot(assessment, ASSESSMENT_FIELDS)
+    data["ratings"] = {
+        r.item.code or str(r.item_id): ("not observed" if r.not_observed else str(r.level))
+        for r in assessment.ratings.select_related("item")
+    }
+    data["comments"] = {c.prompt_key: c.text for c in assessment.comments.all()}
+    return data
+
+
+def _existing(
+    *, program: Program, assessor: User | None, client_key: str, source: str, external_id: str
+) -> Assessment | None:
+    if client_key and assessor is not None:
+        found = Assessment.objects.filter(assessor=assessor, client_key=client_key).first()
+        if found is not None:
+            return found
+    if external_id:
+        return Assessment.objects.filter(
+            program=program, source=source, external_id=external_id
+        ).first()
+    return None
+
+
+def _complete_request(request: Request | None) -> None:
+    if request is not None:
+        Request.objects.filter(pk=request.pk, status=RequestStatus.OPEN).update(
+            status=RequestStatus.COMPLETED
+        )
+        request.status = RequestStatus.COMPLETED
+
+
+def assessment_submit(
+    *,
+    program: Program,
+    form_version: FormVersion,
+    subject: User,
+    assessor: User | None,
+    assessor_role: str,
+    observed_on: dt.date,
+    ratings: Sequence[RatingInput],
+    comments: Sequence[CommentInput] = (),
+    acting_user: User | None,
+    client_key: str = "",
+    request: Request | None = None,
+    assignment: Assignment | None = None,
+    site: Site | None = None,
+    context: str = "",
+    source: str = AssessmentSource.WEB,
+    external_id: str = "",
+    assessor_name: str = "",
+    draft: bool = False,
+    submitted_at: dt.datetime | None = None,
+) -> SubmitResult:
+    """Record an assessment (or save a draft of one). Raises AssessmentRefused, writing
+    nothing, when a rule is broken. Permission is the caller's business (see access.py)."""
+    existing = _existing(
+        program=program,
+        assessor=assessor,
+        client_key=client_key,
+        source=source,
+        external_id=external_id,
+    )
+    if existing is not None and existing.status == AssessmentStatus.SUBMITTED:
+        return SubmitResult(existing, created=False)
+    if existing is not None and draft and not client_key:
+        return SubmitResult(existing, created=False)
+
+    problems = _check(
+        program=program,
+        form_version=form_version,
+        subject=subject,
+        assessor=assessor,
+        assessor_role=assessor_role,
+        observed_on=observed_on,
+        ratings=ratings,
+        comments=comments,
+        request=request,
+        draft=draft,
+    )
+    if problems:
+        raise AssessmentRefused(problems)
+
+    status = AssessmentStatus.DRAFT if draft else AssessmentStatus.SUBMITTED
+    when = None if draft else (submitted_at or timezone.now())
+    values: dict[str, Any] = {
+        "program": program,
+        "form_version": form_version,
+        "subject": subject,
+        "assessor": assessor,
+        "assessor_name": assessor_name,
+        "assessor_role": assessor_role,
+        "observed_on": observed_on,
+        "context": context.strip(),
+        "status": status,
+        "request": request,
+        "assignment": assignment,
+        "site": site if site is not None else (assignment.site if assignment else None),
+        "source": source,
+        "external_id": external_id,
+        "submitted_at": when,
+        "editable_until": when + edit_window() if when else None,
+    }
+    try:
+        with transaction.atomic():
+            if existing is not None:
+                assessment = _draft_update(existing, values, ratings, comments)
+            else:
+                assessment = Assessment.objects.create(client_key=client_key, **values)
+                _write_children(assessment, ratings, comments)
+            if not draft:
+                _complete_request(request)
+            audit_record(
+                actor=acting_user,
+                action="assessment.draft" if draft else "assessment.submit",
+                target=assessment,
+                after=assessment_snapshot(assessment),
+                program=program,
+            )
+    except IntegrityError:
+        # Another call with the same key won the race; it wrote the one assessment.
+        winner = _existing(
+            program=program,
+            assessor=assessor,
+            client_key=client_key,
+            source=source,
+            external_id=external_id,
+        )
+        if winner is None:
+            raise
+        return SubmitResult(winner, created=False)
+    return SubmitResult(assessment, created=True)
+
+
+def _draft_update(
+    draft: Assessment,
+    values: dict[str, Any],
+    ratings: Sequence[RatingInput],
+    comments: Sequence[CommentInput],
+) -> Assessment:
+    # Compare-and-set: only one of two racing calls may move this draft on.
+    changed = Assessment.objects.filter(pk=draft.pk, status=AssessmentStatus.DRAFT).update(**values)
+    if not changed:
+        raise IntegrityError("the draft was submitted by another call")
+    draft.ratings.all().delete()
+    draft.comments.all().delete()
+    _write_children(draft, ratings, comments)
+    draft.refresh_from_db()
+    return draft
+
+
+def assessment_edit(
+    *,
+    assessment: Assessment,
+    ratings: Sequence[RatingInput],
+    comments: Sequence[CommentInput] = (),
+    observed_on: dt.date | None = None,
+    context: str | None = None,
+    acting_user: User | None,
+    now: dt.datetime | None = None,
+) -> Assessment:
+    """Correct a submitted assessment within its edit window: ratings and comments are
+    replaced, and the audit trail keeps what they were before."""
+    now = now or timezone.now()
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise AssessmentRefused({"__all__": "Only a submitted assessment can be edited."})
+    if assessment.editable_until is None or now > assessment.editable_until:
+        raise AssessmentRefused(
+            {"__all__": "The time to edit this assessment has passed; it is now final."}
+        )
+    new_observed_on = observed_on or assessment.observed_on
+    problems = _check(
+        program=assessment.program,
+        form_version=assessment.form_version,
+        subject=assessment.subject,
+        assessor=assessment.assessor,
+        assessor_role=assessment.assessor_role,
+        observed_on=new_observed_on,
+        ratings=ratings,
+        comments=comments,
+        request=None,
+        draft=False,
+    )
+    if problems:
+        raise AssessmentRefused(problems)
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        before = assessment_snapshot(locked)
+        locked.observed_on = new_observed_on
+        if context is not None:
+            locked.context = context.strip()
+        locked.save(update_fields=["observed_on", "context"])
+        locked.ratings.all().delete()
+        locked.comments.all().delete()
+        _write_children(locked, ratings, comments)
+        audit_record(
+            actor=acting_user,
+            action="assessment.edit",
+            target=locked,
+            before=before,
+            after=assessment_snapshot(locked),
+            program=locked.program,
+        )
+    return locked
+
+
+@transaction.atomic
+def assessment_draft_discard(*, assessment: Assessment, acting_user: User | None) -> None:
+    """Throw away a draft (a submitted assessment is never deleted)."""
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise AssessmentRefused({"__all__": "Only a draft can be discarded."})
+    audit_record(
+        actor=acting_user,
+        action="assessment.discard",
+        target=assessment,
+        before=assessment_snapshot(assessment),
+        program=assessment.program,
+    )
+    assessment.delete()

@@ -1,0 +1,339 @@
+"""Evidence: the one public read of assessments. What counts, what is excluded, and
+every rating, comment, log count and exam score about one learner in one program,
+gathered per framework item.
+
+The learner record, its charts and PDF, the program view, the committee's packets and
+the analytics all read evidence here, with the same window, so a page and its PDF never
+disagree. `learner_evidence` runs a fixed number of queries however many items or
+ratings there are.
+
+The rules, each written once:
+- only submitted assessments count (`evidence_filter`);
+- anonymous-form assessments (teaching and rotation evaluations) never feed a learner's
+  evidence; their subject sees them only as aggregates of at least `ANONYMITY_MINIMUM`;
+- items of developmental frameworks (the Clinician Educator Milestones) are left out
+  unless their owner's own view asks for them (`record_adoptions`, `DEVELOPMENTAL`);
+- *entrustment reached* on an EPA is the highest level observed at least
+  `ENTRUSTMENT_MIN_TIMES` times (one lucky rating is not entrustment).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+from django.utils import timezone
+
+from trellis.assessments.logs.selectors import Progress, learner_progress
+from trellis.assessments.models import Assessment, AssessmentStatus, Comment, ExamScore, Rating
+from trellis.frameworks.models import Adoption, ExpectedLevel, Item, ItemKind
+from trellis.frameworks.selectors import default_expected_level
+from trellis.people.models import Program, User
+from trellis.people.selectors import was_learner_of
+
+ENTRUSTMENT_MIN_TIMES = 2
+# Anonymous responses are shown to their subject only in groups at least this big.
+ANONYMITY_MINIMUM = 3
+# A filter on Rating: a rating of a developmental framework's item.
+DEVELOPMENTAL = Q(item__framework__developmental=True)
+RECORD_KINDS = (ItemKind.SUBCOMPETENCY, ItemKind.EPA)
+DAYS_PER_MONTH = 30.4375
+
+
+@dataclass(frozen=True)
+class RatingPoint:
+    assessment_id: int
+    observed_on: dt.date
+    level: Decimal | None
+    not_observed: bool
+    assessor_role: str
+
+
+@dataclass
+class ItemEvidence:
+    item: Item
+    points: list[RatingPoint]
+    count: int
+    distribution: dict[Decimal, int]
+    trend_per_month: float | None
+    latest_level: Decimal | None
+    expected_level: Decimal | None
+    comments: list[tuple[int, dt.date, str]] = field(default_factory=list)
+
+    @property
+    def observed(self) -> list[RatingPoint]:
+        return [p for p in self.points if not p.not_observed and p.level is not None]
+
+    @property
+    def latest_assessment_id(self) -> int | None:
+        observed = self.observed
+        return observed[-1].assessment_id if observed else None
+
+    @property
+    def entrustment_reached(self) -> Decimal | None:
+        """The highest level observed at least ENTRUSTMENT_MIN_TIMES times."""
+        reached = [lvl for lvl, n in self.distribution.items() if n >= ENTRUSTMENT_MIN_TIMES]
+        return max(reached) if reached else None
+
+    @property
+    def below_expected(self) -> bool:
+        return (
+            self.latest_level is not None
+            and self.expected_level is not None
+            and self.latest_level < self.expected_level
+        )
+
+
+@dataclass(frozen=True)
+class ExamResult:
+    exam_id: int
+    name: str
+    taken_on: dt.date
+    score: Decimal
+    max_score: Decimal | None
+    percentile: int | None
+
+
+@dataclass
+class LearnerEvidence:
+    learner: User
+    program: Program
+    training_year: int | None
+    items: list[ItemEvidence]
+    logs: list[Progress]
+    exams: list[ExamResult]
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @property
+    def subcompetencies(self) -> list[ItemEvidence]:
+        return [e for e in self.items if e.item.kind == ItemKind.SUBCOMPETENCY]
+
+    @property
+    def epas(self) -> list[ItemEvidence]:
+        return [e for e in self.items if e.item.kind == ItemKind.EPA]
+
+    def for_item(self, item_id: int) -> ItemEvidence | None:
+        return next((e for e in self.items if e.item.pk == item_id), None)
+
+
+# --- building blocks shared with the program view ----------------------------------------
+
+
+def record_adoptions(*, program: Program, include_developmental: bool = False) -> list[Adoption]:
+    qs = Adoption.objects.filter(program=program).select_related("framework", "program")
+    if not include_developmental:
+        qs = qs.filter(framework__developmental=False)
+    return list(qs.order_by("framework__title", "id"))
+
+
+def record_items(*, adoptions: list[Adoption]) -> list[Item]:
+    """Subcompetencies and EPAs of the adopted frameworks, in framework order."""
+    order = {a.framework_id: i for i, a in enumerate(adoptions)}
+    items = list(
+        Item.objects.filter(framework_id__in=list(order), kind__in=RECORD_KINDS).select_related(
+            "framework", "parent"
+        )
+    )
+    items.sort(key=lambda it: (order[it.framework_id], it.position, it.pk))
+    return items
+
+
+class ExpectedLevels:
+    """Resolves expected levels for many items and years from one query."""
+
+    def __init__(self, adoptions: list[Adoption]) -> None:
+        self.by_framework = {a.framework_id: a for a in adoptions}
+        self.rows: dict[tuple[int, int | None, int], Decimal] = {
+            (row.adoption_id, row.item_id, row.training_year): row.level
+            for row in ExpectedLevel.objects.filter(adoption__in=adoptions)
+        }
+
+    def level(self, item: Item, training_year: int | None) -> Decimal | None:
+        adoption = self.by_framework.get(item.framework_id)
+        if adoption is None or training_year is None:
+            return None
+        for key in ((adoption.pk, item.pk, training_year), (adoption.pk, None, training_year)):
+            if key in self.rows:
+                return self.rows[key]
+        return default_expected_level(
+            graduation_level=adoption.graduation_level,
+            training_year=training_year,
+            length_years=adoption.program.length_years,
+        )
+
+
+def is_developmental(*, assessment: Assessment) -> bool:
+    """Whether the assessment rates items of a developmental framework."""
+    return assessment.ratings.filter(DEVELOPMENTAL).exists()
+
+
+def evidence_filter(*, program: Program, start: dt.date | None, end: dt.date | None) -> Q:
+    """Ratings that count as evidence (see the module docstring), as a Rating filter. The
+    items asked for decide whether developmental ones are in (`record_items`)."""
+    q = Q(
+        assessment__program=program,
+        assessment__status=AssessmentStatus.SUBMITTED,
+        assessment__form_version__form__anonymous=False,
+    )
+    if start is not None:
+        q &= Q(assessment__observed_on__gte=start)
+    if end is not None:
+        q &= Q(assessment__observed_on__lte=end)
+    return q
+
+
+def trend_per_month(points: list[tuple[dt.date, Decimal]]) -> float | None:
+    """Least-squares slope of level against time, in levels per month; None with fewer
+    than two observation dates."""
+    if len({d for d, _ in points}) < 2:
+        return None
+    xs = [d.toordinal() / DAYS_PER_MONTH for d, _ in points]
+    ys = [float(v) for _, v in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mx) ** 2 for x in xs)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    return sxy / sxx if sxx else None
+
+
+def learner_training_year(
+    *, program: Program, learner: User, on: dt.date | None = None
+) -> int | None:
+    """The learner's training year on `on` (today); else that of their latest membership."""
+    day = on or timezone.localdate()
+    rows = list(
+        was_learner_of(program=program)
+        .filter(person=learner)
+        .order_by("-start_date")
+        .values_list("start_date", "end_date", "training_year")
+    )
+    for start, end, year in rows:
+        if start <= day and (end is None or end >= day):
+            return year
+    return rows[0][2] if rows else None
+
+
+def build_item_evidence(
+    item: Item,
+    points: list[RatingPoint],
+    expected: Decimal | None,
+    comments: list[tuple[int, dt.date, str]],
+) -> ItemEvidence:
+    observed = [(p.observed_on, p.level) for p in points if p.level is not None]
+    distribution = dict(sorted(Counter(level for _, level in observed).items()))
+    return ItemEvidence(
+        item=item,
+        points=points,
+        count=len(observed),
+        distribution=distribution,
+        trend_per_month=trend_per_month(observed),
+        latest_level=observed[-1][1] if observed else None,
+        expected_level=expected,
+        comments=comments,
+    )
+
+
+# --- the learner -------------------------------------------------------------------------
+
+
+def _comments_by_item(
+    *,
+    program: Program,
+    learner: User,
+    start: dt.date | None,
+    end: dt.date | None,
+    rated: dict[int, set[int]],
+) -> dict[int, list[tuple[int, dt.date, str]]]:
+    """Comments tagged to an item go to that item; untagged ones go to every item the same
+    assessment rated. Two queries."""
+    q = evidence_filter(program=program, start=start, end=end) & Q(assessment__subject=learner)
+    rows = list(
+        Comment.objects.filter(q)
+        .exclude(text="")
+        .values_list("pk", "assessment_id", "assessment__observed_on", "text")
+        .order_by("assessment__observed_on", "pk")
+    )
+    tags: dict[int, set[int]] = defaultdict(set)
+    for comment_id, item_id in Comment.items.through.objects.filter(
+        comment_id__in=[r[0] for r in rows]
+    ).values_list("comment_id", "item_id"):
+        tags[comment_id].add(item_id)
+    out: dict[int, list[tuple[int, dt.date, str]]] = defaultdict(list)
+    for comment_id, assessment_id, day, text in rows:
+        targets = tags.get(comment_id) or rated.get(assessment_id, set())
+        for item_id in targets:
+            out[item_id].append((assessment_id, day, text))
+    return out
+
+
+def learner_exams(*, program: Program, learner: User) -> list[ExamResult]:
+    return [
+        ExamResult(s.exam_id, s.exam.name, s.exam.taken_on, s.score, s.exam.max_score, s.percentile)
+        for s in ExamScore.objects.filter(exam__program=program, learner=learner)
+        .select_related("exam")
+        .order_by("exam__taken_on", "exam__name")
+    ]
+
+
+def learner_evidence(
+    *,
+    program: Program,
+    learner: User,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    include_developmental: bool = False,
+) -> LearnerEvidence:
+    """Everything the record shows about `learner` in `program`, per item (subcompetencies
+    and EPAs of the adopted frameworks), between `start` and `end` inclusive. About ten
+    queries whatever the number of items or ratings."""
+    adoptions = record_adoptions(program=program, include_developmental=include_developmental)
+    items = record_items(adoptions=adoptions)
+    expected = ExpectedLevels(adoptions)
+    year = learner_training_year(program=program, learner=learner, on=end)
+    item_ids = {it.pk for it in items}
+    points: dict[int, list[RatingPoint]] = defaultdict(list)
+    rated: dict[int, set[int]] = defaultdict(set)
+    rows = (
+        Rating.objects.filter(
+            evidence_filter(program=program, start=start, end=end),
+            assessment__subject=learner,
+            item_id__in=item_ids,
+        )
+        .values_list(
+            "item_id",
+            "assessment_id",
+            "assessment__observed_on",
+            "level",
+            "not_observed",
+            "assessment__assessor_role",
+        )
+        .order_by("assessment__observed_on", "assessment_id")
+    )
+    for item_id, assessment_id, day, level, not_observed, role in rows:
+        points[item_id].append(RatingPoint(assessment_id, day, level, not_observed, role))
+        if not not_observed:
+            rated[assessment_id].add(item_id)
+    comments = _comments_by_item(
+        program=program, learner=learner, start=start, end=end, rated=rated
+    )
+    return LearnerEvidence(
+        learner=learner,
+        program=program,
+        training_year=year,
+        items=[
+            build_item_evidence(
+                it,
+                points.get(it.pk, []),
+                expected.level(it, year),
+                comments.get(it.pk, []),
+            )
+            for it in items
+        ],
+        logs=learner_progress(program=program, learner=learner),
+        exams=learner_exams(program=program, learner=learner),
+        start=start,
+        end=end,
+    )

@@ -1,0 +1,146 @@
+"""A signed-off committee review for the demo residency, built through the services (so
+it is audited like real data): pre-reviewers assigned, levels proposed from each learner's
+evidence, the committee's levels, decisions (one "advance with a learning plan", the final
+year "ready to graduate") and the chair's sign-off.
+
+The lead's `generate_demo` calls `generate_review_cycle(demo=demo, rng=random.Random(seed + 2))`
+after the assessments exist."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from trellis.assessments.evidence import learner_evidence
+from trellis.committees.models import Outcome, ReviewCycle
+from trellis.committees.rules import review_items
+from trellis.committees.services import (
+    LevelInput,
+    PlanInput,
+    committee_levels_record,
+    cycle_create,
+    cycle_meeting_start,
+    cycle_sign_off,
+    decision_record,
+    entrustment_record,
+    level_propose,
+    reviewers_assign,
+)
+from trellis.frameworks.models import Item, ItemKind
+
+if TYPE_CHECKING:
+    from trellis.demo.generator import Demo
+
+NOTES = (
+    "Consistent across rotations; narrative comments agree with the ratings.",
+    "Few direct observations this period; level rests mostly on end-of-rotation forms.",
+    "Strong growth since the last review.",
+    "Comments point to the same gap on two rotations.",
+)
+
+
+def _nearest(level: Decimal, item: Item) -> Decimal:
+    allowed = item.accepted_levels()
+    half = (level * 2).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 2
+    return min(allowed, key=lambda v: abs(v - half)) if allowed else half
+
+
+def cycle_name(day: dt.date) -> str:
+    return f"{day.year} {'Spring' if day.month <= 6 else 'Fall'}"
+
+
+def generate_review_cycle(*, demo: Demo, rng: random.Random) -> ReviewCycle:
+    program = demo.programs.residency
+    people = demo.people
+    meeting = demo.today - dt.timedelta(days=7)
+    cycle = cycle_create(
+        program=program,
+        name=cycle_name(meeting),
+        period_start=meeting - dt.timedelta(days=182),
+        period_end=meeting - dt.timedelta(days=1),
+        meeting_date=meeting,
+        acting_user=people.coordinator,
+    )
+    reviews = list(cycle.reviews.select_related("learner"))
+    panel = people.committee or [people.director]
+    reviewers_assign(
+        cycle=cycle,
+        assignments={r: panel[i % len(panel)] for i, r in enumerate(reviews)},
+        acting_user=people.coordinator,
+    )
+    items = list(review_items(program=program))
+    epas = list(review_items(program=program, kind=ItemKind.EPA))
+    final_year = program.length_years
+    lowest: tuple[Decimal, int, Item] | None = None
+    for review in reviews:
+        assert review.pre_reviewer is not None
+        evidence = learner_evidence(
+            program=program,
+            learner=review.learner,
+            start=cycle.period_start,
+            end=cycle.period_end,
+        )
+        levels: list[LevelInput] = []
+        for item in items:
+            ev = evidence.for_item(item.pk)
+            base = (ev.latest_level if ev else None) or (ev.expected_level if ev else None)
+            if base is None or not (ev and ev.count):
+                nya = rng.random() < 0.5
+                base = base or Decimal(review.training_year or 1)
+            else:
+                nya = False
+            level = None if nya else _nearest(Decimal(base), item)
+            note = rng.choice(NOTES) if rng.random() < 0.15 else ""
+            level_propose(
+                review=review,
+                item=item,
+                level=level,
+                not_yet_assessable=nya,
+                note=note,
+                acting_user=review.pre_reviewer,
+            )
+            levels.append(LevelInput(item, level, nya))
+            if level is not None and (lowest is None or level < lowest[0]):
+                lowest = (level, review.pk, item)
+        committee_levels_record(review=review, levels=levels, acting_user=people.director)
+        for epa in epas:
+            allowed = epa.accepted_levels()
+            if allowed:
+                at = min(len(allowed) - 1, (review.training_year or 1) + rng.randint(-1, 0))
+                entrustment_record(
+                    review=review, item=epa, level=allowed[max(at, 0)], acting_user=people.director
+                )
+    if reviews:
+        cycle_meeting_start(cycle=cycle, acting_user=people.coordinator)
+    plan_review = lowest[1] if lowest else None
+    for review in reviews:
+        if review.pk == plan_review and lowest is not None:
+            level, _, item = lowest
+            decision_record(
+                review=review,
+                outcome=Outcome.ADVANCE_WITH_PLAN,
+                rationale=f"Progressing overall; {item.code} is below the expected level.",
+                plan=PlanInput(
+                    item,
+                    _nearest(level + 1, item),
+                    "Direct observation on two more rotations; monthly check-in with the advisor.",
+                ),
+                acting_user=people.director,
+            )
+        elif review.training_year == final_year:
+            decision_record(
+                review=review,
+                outcome=Outcome.GRADUATION_READY,
+                rationale="Meets the graduation targets across the milestones.",
+                acting_user=people.director,
+            )
+        else:
+            decision_record(
+                review=review,
+                outcome=Outcome.ADVANCE,
+                rationale="On the expected trajectory.",
+                acting_user=people.director,
+            )
+    return cycle_sign_off(cycle=cycle, acting_user=people.director)

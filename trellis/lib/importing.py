@@ -1,0 +1,220 @@
+"""The frame every Trellis import shares: a file read as numbered rows, the problems found
+in it, and the all-or-nothing result.
+
+An import reads the whole file first and lists every problem by line and column; only a
+file without problems is written (DESIGN.md, "Imports are all-or-nothing"). Rows are read
+as they are used, so a file past an importer's row limit is refused at the first row too
+many, without reading the rest.
+
+This module knows no domain: it reads CSV and Excel; what the columns mean is the
+importer's.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+# What openpyxl raises for bytes that are not a workbook (a bad zip, missing parts, bad XML).
+_WORKBOOK_ERRORS = (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, SyntaxError)
+
+
+class UnreadableFile(Exception):
+    """The file cannot be taken in at all: not UTF-8 text, not CSV, not a workbook, or
+    longer than the importer takes at once.
+
+    `str()` is a sentence for a person ("The file is not UTF-8 text (byte 24); save it as
+    CSV UTF-8"); `reason` is the same without "The file is" and the advice, and `line` is
+    the file line where reading stopped, when known.
+    """
+
+    def __init__(self, reason: str, *, line: int | None = None, advice: str = "") -> None:
+        super().__init__(f"The file is {reason}" + (f"; {advice}" if advice else ""))
+        self.reason = reason
+        self.line = line
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an imported file, or with the whole of it.
+
+    `line` is where: a row as a spreadsheet counts them (the header is row 1), a record's
+    place in a JSON list, or a file line; None for the file as a whole. `column` is the
+    column or field at fault, "" for the whole row. `word` is what `line` counts, as the
+    importer's users say it: "row", "record" or "line".
+    """
+
+    line: int | None
+    column: str
+    message: str
+    word: str = "row"
+
+    @property
+    def row(self) -> int | None:
+        """`line`, by the name the row-by-row importers (and their templates) use."""
+        return self.line
+
+    def place(self) -> str:
+        """Where, as the message's prefix: "row 3, date", "row 1", "date", or ""."""
+        where = [f"{self.word} {self.line}"] if self.line is not None else []
+        if self.column:
+            where.append(self.column)
+        return ", ".join(where)
+
+    def __str__(self) -> str:
+        place = self.place()
+        return f"{place}: {self.message}" if place else self.message
+
+
+@dataclass
+class ImportResult:
+    """What an import did, or (`dry_run`) would do. With any problem it did nothing: each
+    importer's result adds its own counts, which then stay zero."""
+
+    problems: list[Problem] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def refusal(self) -> str:
+        return f"Nothing imported: {len(self.problems)} problem(s) found"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row. `number` counts rows as a spreadsheet does (the header is row 1);
+    `line` is the file line the row starts on, which is further down when a quoted CSV
+    cell spans lines. `cells` are the trimmed texts in column order, `values` the same by
+    column name (blank for a cell the row leaves out)."""
+
+    number: int
+    line: int
+    cells: tuple[str, ...]
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+class Table:
+    """A file's header row (trimmed names) and its data rows, read as they are iterated.
+
+    Rows with nothing in them are passed over and not counted. Iterating raises
+    UnreadableFile when the file breaks off, or at the first row past `max_rows`.
+    """
+
+    def __init__(
+        self,
+        header: list[str],
+        rows: Iterator[tuple[int, int, list[str]]],
+        *,
+        max_rows: int | None,
+    ) -> None:
+        self.header = header
+        self._rows = rows
+        self._max_rows = max_rows
+
+    def __iter__(self) -> Iterator[Row]:
+        count = 0
+        for number, line, raw in self._rows:
+            cells = tuple(raw)
+            if not any(cells):
+                continue
+            count += 1
+            if self._max_rows is not None and count > self._max_rows:
+                raise UnreadableFile(
+                    f"longer than {self._max_rows} rows", line=line, advice="split it"
+                )
+            padded = cells + ("",) * (len(self.header) - len(cells))
+            named = zip(self.header, padded, strict=False)  # cells past the header have no name
+            values = {name: value for name, value in named if name}
+            yield Row(number=number, line=line, cells=cells, values=values)
+
+
+def decode_text(data: bytes, *, advice: str = "save it as UTF-8 text") -> str:
+    """The bytes as text: UTF-8, with or without the byte-order mark Excel writes."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise UnreadableFile(
+            f"not UTF-8 text (byte {exc.start + 1})", line=line, advice=advice
+        ) from exc
+
+
+def read_table(
+    *,
+    data: bytes,
+    filename: str = "",
+    max_rows: int | None = None,
+    excel: bool = False,
+    casefold: bool = False,
+) -> Table:
+    """The file as a table: CSV (UTF-8), or, when `excel` allows it and the name ends .xlsx
+    (or the bytes are a zip), the first sheet of an Excel workbook. The header is the first
+    row; `casefold` makes its names compare without case. Raises UnreadableFile."""
+    if excel and (filename.lower().endswith(".xlsx") or data[:2] == b"PK"):
+        rows = _xlsx_rows(data)
+    else:
+        advice = "save it as CSV UTF-8" + (" or as .xlsx" if excel else "")
+        rows = _csv_rows(decode_text(data, advice=advice))
+    first = next(rows, None)
+    header = [name.casefold() if casefold else name for name in first[2]] if first else []
+    return Table(header, rows, max_rows=max_rows)
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, int, list[str]]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    end = 0  # the last line of the previous row
+    number = 0
+    while True:
+        try:
+            record = next(reader, None)
+        except csv.Error as exc:
+            raise UnreadableFile(f"not valid CSV: {exc}", line=end + 1) from exc
+        if record is None:
+            return
+        number += 1
+        yield number, end + 1, [cell.strip() for cell in record]
+        end = reader.line_num
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, int, list[str]]]:
+    from openpyxl import load_workbook  # slow to import; only Excel files need it
+
+    unreadable = "not a readable Excel workbook (.xlsx)"
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except _WORKBOOK_ERRORS as exc:
+        raise UnreadableFile(unreadable) from exc
+    number = 0
+    try:
+        # In read-only mode the sheet streams, and missing rows come back empty, so the
+        # count is the sheet's own row number.
+        for values in book.worksheets[0].iter_rows(values_only=True):
+            number += 1
+            yield number, number, [cell_text(v) for v in values]
+    except _WORKBOOK_ERRORS as exc:
+        raise UnreadableFile(unreadable, line=number + 1) from exc
+    finally:
+        book.close()
+
+
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as the text a CSV file would hold: a date (or a date-time, which
+    is how spreadsheets keep dates) as YYYY-MM-DD, a whole number without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()

@@ -1,0 +1,15 @@
+"""Downloads, under a program's records address (`programs/<slug>/records/`)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from trellis.reports import views
+
+app_name = "reports"
+
+urlpatterns: list[URLPattern] = [
+    path("program.xlsx", views.program_xlsx, name="program-xlsx"),
+    path("program.pdf", views.program_pdf, name="program-pdf"),
+    path("learners/<int:learner_id>/report.pdf", views.learner_pdf, name="learner-pdf"),
+]
