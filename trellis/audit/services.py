@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models, transaction
 
 from trellis.audit.models import AuditEvent
 from trellis.lib.jsonable import jsonable
+
+M = TypeVar("M", bound=models.Model)
 
 if TYPE_CHECKING:
     from trellis.people.models import Institution, Program, User
@@ -52,3 +54,55 @@ def audit_record(
         program=program,
         institution=institution,
     )
+
+
+def audited_update(
+    obj: M,
+    *,
+    changes: dict[str, Any],
+    fields: list[str],
+    actor: User | None,
+    action: str,
+    program: Program | None = None,
+    institution: Institution | None = None,
+) -> M:
+    """Snapshot `fields`, apply `changes`, save only the changed columns and record the
+    before and after, in one call (HackSoft's `model_update`, with the audit row)."""
+    before = snapshot(obj, fields)
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    touched = [f.name for f in obj._meta.concrete_fields if getattr(f, "auto_now", False)]
+    obj.save(update_fields=[*changes, *touched])
+    audit_record(
+        actor=actor,
+        action=action,
+        target=obj,
+        before=before,
+        after=snapshot(obj, fields),
+        program=program,
+        institution=institution,
+    )
+    return obj
+
+
+def audited_create(
+    obj: M,
+    *,
+    fields: list[str],
+    actor: User | None,
+    action: str,
+    replaces: models.Model | None = None,
+    program: Program | None = None,
+    institution: Institution | None = None,
+) -> M:
+    """Record a row just created (`obj`), with the row it `replaces` as the before."""
+    audit_record(
+        actor=actor,
+        action=action,
+        target=obj,
+        before=snapshot(replaces, fields) if replaces is not None else None,
+        after=snapshot(obj, fields),
+        program=program,
+        institution=institution,
+    )
+    return obj

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from trellis.audit.services import audit_record, snapshot
+from trellis.audit.services import audit_record, audited_create, snapshot
 from trellis.committees.models import (
     CommitteeLevel,
     CycleStatus,
@@ -214,15 +214,14 @@ def _level_write(
         reason=reason,
         supersedes=current,
     )
-    audit_record(
+    return audited_create(
+        row,
+        fields=LEVEL_FIELDS,
         actor=acting_user,
         action=action,
-        target=row,
-        before=snapshot(current, LEVEL_FIELDS) if current else None,
-        after=snapshot(row, LEVEL_FIELDS),
+        replaces=current,
         program=review.cycle.program,
     )
-    return row
 
 
 @transaction.atomic
@@ -358,15 +357,14 @@ def _entrustment_write(
         reason=reason,
         supersedes=current,
     )
-    audit_record(
+    return audited_create(
+        row,
+        fields=ENTRUSTMENT_FIELDS,
         actor=acting_user,
         action=action,
-        target=row,
-        before=snapshot(current, ENTRUSTMENT_FIELDS) if current else None,
-        after=snapshot(row, ENTRUSTMENT_FIELDS),
+        replaces=current,
         program=review.cycle.program,
     )
-    return row
 
 
 @transaction.atomic

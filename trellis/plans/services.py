@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from trellis.audit.services import audit_record, snapshot
+from trellis.audit.services import audit_record, audited_update, snapshot
 from trellis.frameworks.models import Item, as_level
 from trellis.people.models import Membership, Program, ProgramKind, User
 from trellis.plans.models import CheckIn, Plan, PlanStatus, Share, ShareScope
@@ -107,19 +107,19 @@ def plan_update(
         raise ValidationError("Say what you will do.")
     current, target = _level(current_level, plan.item), _level(target_level, plan.item)
     _check_levels(current, target)
-    before = snapshot(plan, PLAN_FIELDS)
-    plan.current_level, plan.target_level = current, target
-    plan.actions, plan.evidence = actions.strip(), evidence.strip()
-    plan.save()
-    audit_record(
+    return audited_update(
+        plan,
+        changes={
+            "current_level": current,
+            "target_level": target,
+            "actions": actions.strip(),
+            "evidence": evidence.strip(),
+        },
+        fields=PLAN_FIELDS,
         actor=acting_user,
         action="plan.update",
-        target=plan,
-        before=before,
-        after=snapshot(plan, PLAN_FIELDS),
         program=plan.program,
     )
-    return plan
 
 
 @transaction.atomic
@@ -164,20 +164,18 @@ def plan_close(*, plan: Plan, reflection: str, acting_user: User) -> Plan:
         raise ValidationError("The plan is already closed.")
     if not reflection.strip():
         raise ValidationError("Write a short reflection before closing the plan.")
-    before = snapshot(plan, PLAN_FIELDS)
-    plan.status = PlanStatus.CLOSED
-    plan.reflection = reflection.strip()
-    plan.closed_at = timezone.now()
-    plan.save()
-    audit_record(
+    return audited_update(
+        plan,
+        changes={
+            "status": PlanStatus.CLOSED,
+            "reflection": reflection.strip(),
+            "closed_at": timezone.now(),
+        },
+        fields=PLAN_FIELDS,
         actor=acting_user,
         action="plan.close",
-        target=plan,
-        before=before,
-        after=snapshot(plan, PLAN_FIELDS),
         program=plan.program,
     )
-    return plan
 
 
 @transaction.atomic

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from trellis.assessments.models import LogEntry, LogType
-from trellis.audit.services import audit_record, snapshot
+from trellis.audit.services import audit_record, audited_update, snapshot
 from trellis.frameworks.models import Item
 from trellis.people.models import Program, User
 from trellis.scheduling.selectors import learner_rotation_on, supervises
@@ -218,19 +218,14 @@ def _require_pending(entry: LogEntry, supervisor: User) -> None:
 @transaction.atomic
 def log_entry_verify(*, entry: LogEntry, acting_user: User) -> LogEntry:
     _require_pending(entry, acting_user)
-    before = snapshot(entry, ENTRY_FIELDS)
-    entry.verified_at = timezone.now()
-    entry.verified_by = acting_user
-    entry.save(update_fields=["verified_at", "verified_by"])
-    audit_record(
+    return audited_update(
+        entry,
+        changes={"verified_at": timezone.now(), "verified_by": acting_user},
+        fields=ENTRY_FIELDS,
         actor=acting_user,
         action="log_entry.verify",
-        target=entry,
-        before=before,
-        after=snapshot(entry, ENTRY_FIELDS),
         program=entry.program,
     )
-    return entry
 
 
 @transaction.atomic
@@ -240,20 +235,18 @@ def log_entry_return(*, entry: LogEntry, note: str, acting_user: User) -> LogEnt
     note = note.strip()
     if not note:
         raise LogRefused("Say what needs changing, so the learner can fix it.")
-    before = snapshot(entry, ENTRY_FIELDS)
     returned = f"Returned by {acting_user.display_name}: {note}"
-    entry.notes = (f"{entry.notes}\n{returned}" if entry.notes else returned)[-500:]
-    entry.supervisor = None
-    entry.save(update_fields=["notes", "supervisor"])
-    audit_record(
+    return audited_update(
+        entry,
+        changes={
+            "notes": (f"{entry.notes}\n{returned}" if entry.notes else returned)[-500:],
+            "supervisor": None,
+        },
+        fields=ENTRY_FIELDS,
         actor=acting_user,
         action="log_entry.return",
-        target=entry,
-        before=before,
-        after=snapshot(entry, ENTRY_FIELDS),
         program=entry.program,
     )
-    return entry
 
 
 @transaction.atomic
