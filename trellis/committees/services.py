@@ -30,7 +30,7 @@ from trellis.committees.rules import (
     check_level,
 )
 from trellis.committees.selectors import undecided_reviews
-from trellis.frameworks.models import Item, ItemKind
+from trellis.frameworks.models import Item, ItemKind, level_in
 from trellis.people.models import Program, Role, User
 from trellis.people.selectors import program_members, program_roles
 from trellis.plans.services import plan_create
@@ -343,7 +343,7 @@ def _entrustment_write(
     if change.item.kind != ItemKind.EPA:
         raise CommitteeError(f"{change.item.code} is not an EPA")
     allowed = change.item.accepted_levels()
-    if allowed and not change.item.accepts_level(change.level):
+    if allowed and not level_in(change.level, allowed):
         raise CommitteeError(f"{change.item.code}: {change.level} is not on the EPA's scale")
     current = EntrustmentDecision.objects.filter(
         review=review, item=change.item, superseded_by__isnull=True

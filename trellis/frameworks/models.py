@@ -47,6 +47,12 @@ def is_half_step(value: Decimal) -> bool:
     return value.is_finite() and (value * 2) == (value * 2).to_integral_value()
 
 
+def level_in(value: object, accepted: Iterable[Decimal]) -> bool:
+    """Whether `value` reads as a level and is one of `accepted`."""
+    level = as_level(value)
+    return level is not None and level in accepted
+
+
 def levels_accepted(scale: Scale | None) -> list[Decimal]:
     """The levels a rating on `scale` may take (milestone levels where there is no scale)."""
     return scale.accepted_values() if scale is not None else list(MILESTONE_LEVELS)
@@ -76,9 +82,7 @@ class Scale(models.Model):
     def accepted_values(self, levels: Iterable[Decimal] | None = None) -> list[Decimal]:
         """Every valid level, ascending. `levels` are the scale's level values where the
         caller already loaded them (to check many ratings with one query)."""
-        values = sorted(
-            {Decimal(v) for v in (levels if levels is not None else self.level_values())}
-        )
+        values = self._own_levels(levels)
         if not values:
             return list(MILESTONE_LEVELS) if self.kind == ScaleKind.MILESTONE else []
         if not self.allows_half_levels:
@@ -89,18 +93,17 @@ class Scale(models.Model):
         return sorted(set(values) | halves)
 
     def accepts(self, value: object, levels: Iterable[Decimal] | None = None) -> bool:
-        level = as_level(value)
-        return level is not None and level in self.accepted_values(levels)
+        return level_in(value, self.accepted_values(levels))
 
-    def level_values(self) -> list[Decimal]:
-        """The scale's own levels (prefetched `levels` are used when present)."""
-        return [Decimal(lv.value) for lv in self.levels.all()]
+    def _own_levels(self, levels: Iterable[Decimal] | None) -> list[Decimal]:
+        """The scale's own levels, ascending: `levels` where the caller loaded them, else
+        the (possibly prefetched) ScaleLevel rows."""
+        rows = levels if levels is not None else (lv.value for lv in self.levels.all())
+        return sorted({Decimal(v) for v in rows})
 
     def describe_levels(self, levels: Iterable[Decimal] | None = None) -> str:
         """The valid levels for a person to read: "1, 2, 3, 4, 5 (or a half level between)"."""
-        values = sorted(
-            {Decimal(v) for v in (levels if levels is not None else self.level_values())}
-        )
+        values = self._own_levels(levels)
         half = " (or a half level between)" if self.allows_half_levels else ""
         return ", ".join(f"{v:g}" for v in values) + half
 
@@ -215,8 +218,7 @@ class Item(models.Model):
         return levels_accepted(self.effective_scale)
 
     def accepts_level(self, value: object) -> bool:
-        level = as_level(value)
-        return level is not None and level in self.accepted_levels()
+        return level_in(value, self.accepted_levels())
 
 
 class LevelDescriptor(models.Model):

@@ -49,7 +49,7 @@ class CommitteeLevels:
 @dataclass(frozen=True)
 class LearnerRecord:
     evidence: LearnerEvidence
-    committee: CommitteeLevels | None
+    committee: CommitteeLevels
     periods: list[Period]
     plans: list[Plan]
 
@@ -59,7 +59,7 @@ class LearnerRecord:
 
     def rows(self, items: list[ItemEvidence]) -> list[Row]:
         """Each item with its committee level per review period ("" where none)."""
-        return [(e, self.committee.for_item(e.item.pk) if self.committee else []) for e in items]
+        return [(e, self.committee.for_item(e.item.pk)) for e in items]
 
     @property
     def subcompetency_rows(self) -> list[Row]:
