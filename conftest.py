@@ -16,6 +16,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Real hashing costs ~0.4 s a person; tests create many people.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No consortium history unless a test gives one (the demo's file is not the tests').
+    settings.TRELLIS_ANALYTICS_HISTORY = ""
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache: analytics are cached by data version, and a
+    rolled-back database can reuse ids."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture

@@ -200,3 +200,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Analytics (docs/operators.md): the key that makes fact-table pseudonyms stable per
+# install (default: derived from SECRET_KEY), and a consortium's pooled fact file whose
+# history calibrates the risk figures (used only where the file exists; the demo writes one).
+TRELLIS_ANALYTICS_KEY = os.environ.get("TRELLIS_ANALYTICS_KEY", "")
+TRELLIS_ANALYTICS_HISTORY = os.environ.get(
+    "TRELLIS_ANALYTICS_HISTORY", str(VAR_DIR / "analytics" / "consortium.parquet")
+)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from trellis.assessments.evidence import LearnerEvidence, learner_evidence
 from trellis.committees import selectors as sel
 from trellis.committees.access import get_review_for
+from trellis.committees.analytics import learner_insight
 from trellis.committees.forms import (
     CorrectionForm,
     MeetingForm,
@@ -178,6 +179,12 @@ def meeting(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpRes
     evidence = _packet(review)
     proposals = sel.latest_proposals(review=review)
     previous = sel.previous_levels(review=review)
+    insight = learner_insight(
+        program=committee.program,
+        learner_id=review.learner_id,
+        start=review.cycle.period_start,
+        end=review.cycle.period_end,
+    )
     rows = [
         {
             "item": item,
@@ -185,9 +192,11 @@ def meeting(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpRes
             "proposal": proposals.get(item.pk),
             "previous": previous.get(item.pk),
             "evidence": evidence.for_item(item.pk),
+            "insight": insight.get(item.code),
         }
         for item, field in form.level_rows()
     ]
+    epa_rows = [(epa, field, insight.get(epa.code)) for epa, field in form.epa_rows()]
     before, after = sel.review_neighbours(review=review)
     return render(
         request,
@@ -198,7 +207,8 @@ def meeting(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpRes
             "review": review,
             "form": form,
             "rows": rows,
-            "epa_rows": form.epa_rows(),
+            "epa_rows": epa_rows,
+            "insight": insight,
             "before": before,
             "after": after,
             "locked": locked,

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from trellis.people import visibility
 from trellis.people.access import MemberAccess, get_program_for
-from trellis.people.models import User
+from trellis.people.models import Role, User
 from trellis.scheduling.visibility import get_visible_learner, learner_visible_to
+
+ANALYTICS_READERS = frozenset({Role.DIRECTOR, Role.COMMITTEE})
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,20 @@ class RecordsAccess(MemberAccess):
         return learner_visible_to(
             access=self.access, viewer=self.user, learner=learner, audience=visibility.RECORD
         )
+
+    @property
+    def sees_analytics(self) -> bool:
+        """The program's analytics page: the director and the committee."""
+        return self.holds(ANALYTICS_READERS)
+
+    @property
+    def sees_raters(self) -> bool:
+        """Named raters' patterns: the program director alone."""
+        return self.holds(frozenset({Role.DIRECTOR}))
+
+    @property
+    def rates(self) -> bool:
+        return self.holds(visibility.SUPERVISORS)
 
     def require_program_view(self) -> None:
         self.require(

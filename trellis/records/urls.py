@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from trellis.records import views
+from trellis.records import views, views_analytics
 
 app_name = "records"
 
 urlpatterns = [
     path("", views.program, name="program"),
+    path("analytics/", views_analytics.program_page, name="analytics"),
+    path("analytics/calibration.png", views_analytics.calibration_png, name="calibration-png"),
+    path("analytics/benchmarks.png", views_analytics.benchmarks_png, name="benchmarks-png"),
+    path("analytics/my-ratings/", views_analytics.my_pattern, name="my-pattern"),
     path("learners/<int:learner_id>/", views.learner, name="learner"),
     path(
         "learners/<int:learner_id>/trajectories.png",

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from trellis.assessments.evidence import ENTRUSTMENT_MIN_TIMES
+from trellis.committees.analytics import learner_insight
 from trellis.people.access import viewer
 from trellis.records import charts
 from trellis.records.access import get_learner_for, get_records_for
@@ -56,6 +57,7 @@ def learner(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
         {
             "program": access.program,
             "record": record,
+            "insight": learner_insight(program=access.program, learner_id=person.pk),
             "record_token": record_keep(record),
             "ev": record.evidence,
             "sees_all": access.sees_all,

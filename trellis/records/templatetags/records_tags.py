@@ -15,3 +15,18 @@ def level(value: Decimal | float | str | None) -> str:
     if isinstance(value, float):
         return f"{value:+.2f}"
     return f"{Decimal(value).normalize():f}"
+
+
+@register.simple_tag
+def insight_for(insight: object, code: str) -> object:
+    """The learner insight of one item (`committees.analytics.LearnerInsight.get`)."""
+    getter = getattr(insight, "get", None)
+    return getter(code) if getter else None
+
+
+@register.filter
+def percent(value: float | None, digits: int = 0) -> str:
+    """A share (0-1) as a percentage: 0.065 -> "6.5%" with digits=1; "–" when unknown."""
+    if value is None or value != value:  # None or NaN
+        return "–"
+    return f"{100 * float(value):.{int(digits)}f}%"

@@ -12,6 +12,8 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from trellis.committees.analytics import history_path
+from trellis.demo.analytics import write_consortium_history
 from trellis.demo.generator import (
     DEMO_INSTITUTION_NAME,
     DEMO_LOGINS,
@@ -58,6 +60,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{DEMO_INSTITUTION_NAME} is already here; reusing it (--reset starts afresh)."
             )
+        if history_path() is None:
+            path, rows = write_consortium_history()
+            self.stdout.write(f"Wrote the demo consortium's history ({rows} ratings) to {path}.")
         self._print_logins()
         if not options["no_serve"]:
             self.stdout.write(
