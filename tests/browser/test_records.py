@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Web
+from tests.browser.conftest import DESKTOP, PHONE, Web
 from trellis.records.tests.factories import make_record
 from trellis.testing import PASSWORD, make_people
 
@@ -44,3 +45,36 @@ def test_the_record_and_the_program_view_are_accessible(web: Web) -> None:
     assert web.page.get_by_role("link", name="Lena Park").is_visible()
     assert_accessible(web, "records-program")
     assert not web.console_errors
+
+
+def test_the_analytics_pages_are_accessible_at_desktop_and_phone_width(
+    web_factory: Any, tmp_path: Path
+) -> None:
+    from django.test import override_settings
+
+    from trellis.records.tests.test_analytics_pages import make_world
+
+    people = make_people()
+    world = make_world(people, tmp_path / "consortium.parquet")
+    slug = people.program.slug
+    with override_settings(TRELLIS_ANALYTICS_HISTORY=str(world.history)):  # type: ignore[attr-defined]
+        for viewport, suffix in ((DESKTOP, "desktop"), (PHONE, "phone")):
+            web = web_factory(viewport)
+            web.sign_in(people.director.email, PASSWORD)
+            web.go(f"/programs/{slug}/records/analytics/")
+            web.page.wait_for_load_state("networkidle")
+            assert web.page.get_by_role("heading", level=1).is_visible()
+            for img in web.page.locator(".chart img").all():
+                assert img.evaluate("i => i.complete && i.naturalWidth > 0")
+                assert len(img.get_attribute("alt") or "") > 40  # the key figures, in words
+            assert_accessible(web, f"analytics-program-{suffix}")
+            web.go(f"/programs/{slug}/records/learners/{people.learner.pk}/")
+            assert web.page.get_by_text("did not reach Level 4").first.is_visible()
+            assert_accessible(web, f"analytics-record-{suffix}")
+            assert not web.console_errors
+
+            rater = web_factory(viewport)
+            rater.sign_in(people.faculty.email, PASSWORD)
+            rater.go(f"/programs/{slug}/records/analytics/my-ratings/")
+            assert rater.page.get_by_role("heading", level=1).is_visible()
+            assert_accessible(rater, f"analytics-my-ratings-{suffix}")

@@ -27,11 +27,13 @@ def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _percentiles() -> str:
-    return ", ".join(
-        f"CAST(percentile_cont({p}) WITHIN GROUP (ORDER BY level) AS DOUBLE) AS {name}"
-        for name, p in PERCENTILES.items()
-    )
+def _percentiles(engine: Engine) -> str:
+    """All five percentiles in one ordered aggregate (linear interpolation between the
+    closest ranks, as percentile_cont), as an array `bands`."""
+    fractions = ", ".join(str(p) for p in PERCENTILES.values())
+    if engine.name == "spark":
+        return f"percentile(level, array({fractions})) AS bands"
+    return f"quantile_cont(level, [{fractions}]) AS bands"
 
 
 def benchmarks(engine: Engine) -> pd.DataFrame:
@@ -40,9 +42,13 @@ def benchmarks(engine: Engine) -> pd.DataFrame:
     frame = engine.query(
         f"SELECT item, CAST(occasion AS INTEGER) AS occasion, "
         "CAST(COUNT(*) AS BIGINT) AS n_learners, "
-        f"CAST(COUNT(DISTINCT program) AS BIGINT) AS n_programs, {_percentiles()} "
+        f"CAST(COUNT(DISTINCT program) AS BIGINT) AS n_programs, {_percentiles(engine)} "
         f"FROM ({cells_sql(engine)}) cells GROUP BY item, occasion ORDER BY item, occasion"
     )
+    bands = pd.DataFrame(
+        [list(map(float, v)) for v in frame.pop("bands")], columns=BANDS, index=frame.index
+    )
+    frame = pd.concat([frame, bands], axis=1)
     for column in ("occasion", "n_learners", "n_programs"):
         frame[column] = frame[column].astype(np.int64)
     suppressed = frame["n_learners"] < MINIMUM_GROUP

@@ -11,7 +11,10 @@ from __future__ import annotations
 from trellis.analytics.engine import Engine
 from trellis.analytics.facts import COMMITTEE
 
-RATED = "level IS NOT NULL AND NOT COALESCE(not_observed, FALSE)"
+RATED = (
+    "level IS NOT NULL AND NOT COALESCE(not_observed, FALSE) "
+    "AND learner IS NOT NULL AND item IS NOT NULL"
+)
 
 
 def has_committee(engine: Engine) -> bool:
@@ -30,11 +33,19 @@ def cell_filter(engine: Engine) -> str:
     return RATED
 
 
-def cells_sql(engine: Engine, *, where: str = "") -> str:
-    """A subquery of cells: program, learner, item, occasion, level (DOUBLE)."""
-    extra = f" AND ({where})" if where else ""
-    return (
+def cells_table(engine: Engine) -> str:
+    """The cells (program, learner, item, occasion, level DOUBLE), computed once per opened
+    engine and shared by every analysis that reads them: grouping tens of millions of
+    rows into cells is the suite's dearest step, so it is done once."""
+    return engine.materialise(
+        "facts_cells",
         "SELECT program, learner, item, occasion, CAST(AVG(level) AS DOUBLE) AS level "
-        f"FROM facts WHERE {cell_filter(engine)}{extra} "
-        "GROUP BY program, learner, item, occasion"
+        f"FROM facts WHERE {cell_filter(engine)} AND occasion IS NOT NULL "
+        "GROUP BY program, learner, item, occasion",
     )
+
+
+def cells_sql(engine: Engine, *, where: str = "") -> str:
+    """A subquery of the cells, optionally filtered (`where` over their columns)."""
+    extra = f" WHERE {where}" if where else ""
+    return f"SELECT program, learner, item, occasion, level FROM {cells_table(engine)}{extra}"

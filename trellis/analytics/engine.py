@@ -17,9 +17,9 @@ import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import duckdb
 import pandas as pd
@@ -54,6 +54,11 @@ class Engine(Protocol):
     name: str
 
     def query(self, sql: str) -> pd.DataFrame: ...
+
+    def materialise(self, name: str, sql: str) -> str:
+        """Compute `sql` once and keep it as the relation `name` (a `facts_...` name) for
+        later queries on this engine; the name to select from."""
+        ...
 
 
 def _quote(path: Path) -> str:
@@ -170,9 +175,16 @@ def _check_levels(con: duckdb.DuckDBPyConnection, name: str, text: bool) -> None
 class DuckDBEngine:
     con: duckdb.DuckDBPyConnection
     name: str = "duckdb"
+    made: set[str] = field(default_factory=set)
 
     def query(self, sql: str) -> pd.DataFrame:
         return self.con.execute(sql).df()
+
+    def materialise(self, name: str, sql: str) -> str:
+        if name not in self.made:
+            self.con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+            self.made.add(name)
+        return name
 
 
 def _duck_facts(source: Source, *, threads: int | None = None) -> DuckDBEngine:
@@ -193,10 +205,26 @@ class SparkEngine:
     spark: SparkSession
     view: str
     name: str = "spark"
+    made: dict[str, Any] = field(default_factory=dict)
+
+    def _sql(self, sql: str) -> str:
+        # `facts` and the relations made from it (`facts_cells`) are this engine's views.
+        return re.sub(r"\bfacts(_\w+)?\b", lambda m: self.view + (m.group(1) or ""), sql)
 
     def query(self, sql: str) -> pd.DataFrame:
-        table = self.spark.sql(re.sub(r"\bfacts\b", self.view, sql)).toArrow()
-        return table.to_pandas()
+        return self.spark.sql(self._sql(sql)).toArrow().to_pandas()
+
+    def materialise(self, name: str, sql: str) -> str:
+        if name not in self.made:
+            frame = self.spark.sql(self._sql(sql)).cache()
+            frame.createOrReplaceTempView(self._sql(name))
+            self.made[name] = frame
+        return name
+
+    def release(self) -> None:
+        for name, frame in self.made.items():
+            self.spark.catalog.dropTempView(self._sql(name))
+            frame.unpersist()
 
 
 _spark: SparkSession | None = None
@@ -249,7 +277,9 @@ def open_engine(source: Source, *, engine: str = "duckdb") -> Iterator[Engine]:
         _views += 1
         view = f"facts_{_views}"
         spark.read.parquet(str(typed)).createOrReplaceTempView(view)
+        made = SparkEngine(spark=spark, view=view)
         try:
-            yield SparkEngine(spark=spark, view=view)
+            yield made
         finally:
+            made.release()
             spark.catalog.dropTempView(view)

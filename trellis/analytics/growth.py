@@ -5,9 +5,11 @@ ch. 6; statsmodels MixedLM, REML),
 
     level_ij = (b0 + u0_i) + (b1 + u1_i) * years_ij + e_ij,
 
-on each learner's mean cell level at each month in training (committee ratings when there
-are any, see `cells`), with a random intercept and slope per learner. Time is in years
-(month_in_training / 12) so the slope reads "levels a year".
+on each learner's mean level at each month in training, with a random intercept and slope
+per learner. Time is in years (month_in_training / 12) so the slope reads "levels a year".
+A learner's points are the committee's ratings once the committee has rated them at two
+months or more; before that (a first-year resident, a program new to Trellis) they are
+the learner's observed workplace ratings, so a curve rests on more than one point.
 
 Reliabilities (Willett 1989; Raudenbush & Bryk): for learner i with n_i points at times
 t_ij and SS_i = sum (t_ij - mean t_i)^2,
@@ -23,7 +25,10 @@ the figures a published family medicine milestone growth-curve study reported.
 A learner is `falling_behind` when the model's predicted level at the end of training
 (BLUP intercept + slope * T) is below Level 4: one rule, against the graduation target
 itself, so it reads the same in every program (a bottom-decile slope rule would flag a
-tenth of every program, however well it does).
+tenth of every program, however well it does). T is the program's length: the last month
+in training its data reach, rounded up to whole years and at least three (the shortest
+residency), so a program whose learners are all still in training is projected to the
+end of training and not to today.
 """
 
 from __future__ import annotations
@@ -36,15 +41,16 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from trellis.analytics.cells import cell_filter
+from trellis.analytics.cells import RATED
 from trellis.analytics.engine import Engine
-from trellis.analytics.facts import GRADUATION_TARGET
+from trellis.analytics.facts import COMMITTEE, GRADUATION_TARGET
 
 # Published anchors, family medicine milestones: reliability of the growth rate and of
 # the growth curve. A program's figures are read against these.
 FAMILY_MEDICINE_GROWTH_RATE_RELIABILITY = 0.63
 FAMILY_MEDICINE_GROWTH_CURVE_RELIABILITY = 0.91
 MINIMUM_LEARNERS = 3  # fewer learners than this: no model is fitted
+SHORTEST_TRAINING_YEARS = 3
 
 PROGRAM_COLUMNS = [
     "program",
@@ -79,19 +85,35 @@ def _quote(value: str) -> str:
 
 
 def points(engine: Engine, *, program: str | None = None) -> pd.DataFrame:
-    """Learner x month mean levels: program, learner, month, level, n (cells averaged)."""
-    where = cell_filter(engine)
+    """Learner x month mean levels: program, learner, month, level, n. Committee ratings
+    for a learner the committee has rated at two months or more, else observations."""
+    where = RATED + " AND month_in_training IS NOT NULL"
     if program is not None:
         where += f" AND program = {_quote(program)}"
-    frame = engine.query(
-        "SELECT program, learner, CAST(month_in_training AS INTEGER) AS month, "
-        "CAST(AVG(level) AS DOUBLE) AS level, CAST(COUNT(*) AS BIGINT) AS n "
-        f"FROM facts WHERE {where} AND month_in_training IS NOT NULL "
-        "GROUP BY program, learner, month_in_training ORDER BY program, learner, month"
-    )
+    frame = engine.query(f"""
+        WITH pts AS (
+          SELECT program, learner, CAST(month_in_training AS INTEGER) AS month,
+            COALESCE(form_kind, '') = '{COMMITTEE}' AS committee,
+            CAST(AVG(level) AS DOUBLE) AS level, CAST(COUNT(*) AS BIGINT) AS n
+          FROM facts WHERE {where}
+          GROUP BY program, learner, month_in_training, COALESCE(form_kind, '') = '{COMMITTEE}'),
+        source AS (
+          SELECT program, learner,
+            COUNT(DISTINCT CASE WHEN committee THEN month END) >= 2 AS committee
+          FROM pts GROUP BY program, learner)
+        SELECT p.program, p.learner, p.month, p.level, p.n
+        FROM pts p JOIN source s ON s.program = p.program AND s.learner = p.learner
+        WHERE p.committee = s.committee
+        ORDER BY p.program, p.learner, p.month
+    """)
     frame["month"] = frame["month"].astype(np.int64)
     frame["n"] = frame["n"].astype(np.int64)
     return frame
+
+
+def training_length(last_month: int) -> int:
+    """The program's length in years, from the last month in training its data reach."""
+    return max(SHORTEST_TRAINING_YEARS, math.ceil(last_month / 12))
 
 
 def _reliabilities(
@@ -122,7 +144,7 @@ def _fit(data: pd.DataFrame) -> Any:
 
 def _program(name: str, data: pd.DataFrame) -> tuple[dict[str, Any], pd.DataFrame]:
     data = data.assign(years=data["month"] / 12.0)
-    end = float(data["month"].max()) / 12.0
+    end = float(training_length(int(data["month"].max())))
     summary: dict[str, Any] = dict.fromkeys(PROGRAM_COLUMNS, math.nan)
     summary.update(
         program=name,

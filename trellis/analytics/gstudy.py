@@ -8,9 +8,10 @@ and Searle, Casella & McCulloch, *Variance Components* (1992) section 3.6 for th
 unbalanced one-way (o:p) design with its n0 coefficient, and REML (statsmodels MixedLM,
 crossed variance components in one group) for the unbalanced p x r design.
 
-The sums of squares are computed in SQL from deviations about the grand, learner and item
-means (not from raw sums of squares, which lose precision on millions of rows), so only a
-few numbers per occasion or item reach Python.
+The sums of squares come from totals computed in SQL (for p x i: the sums of squared
+scores, of squared learner totals and of squared item totals; levels are small numbers,
+so the closed form keeps about twelve significant digits on tens of millions of cells),
+so only a few numbers per occasion or item reach Python.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from trellis.analytics.cells import cells_table
 from trellis.analytics.engine import Engine
 from trellis.analytics.facts import COMMITTEE, FactError
 
@@ -60,30 +62,6 @@ def observed(prefix: str = "") -> str:
     """SQL predicate for rated observation rows (workplace-based assessments, not the
     committee's judgement)."""
     return f"COALESCE({prefix}form_kind, '') <> '{COMMITTEE}' AND {rated(prefix)}"
-
-
-def scored_rows(columns: str, *, by_program: bool = False) -> str:
-    """SQL for the rows a learner's standing is read from: the committee's ratings where
-    there are any (in the whole table, or in each program with `by_program`), else every
-    rated row. `columns` is the select list over the alias `r`."""
-    committee = f"CASE WHEN r.form_kind = '{COMMITTEE}' THEN 1 ELSE 0 END"
-    if by_program:
-        counts = (
-            f"(SELECT COALESCE(r.program, '') AS program, CAST(SUM({committee}) AS BIGINT) "
-            f"AS n_committee FROM facts r WHERE {rated('r.')} "
-            "GROUP BY COALESCE(r.program, ''))"
-        )
-        join = f"JOIN {counts} k ON k.program = COALESCE(r.program, '')"
-    else:
-        counts = (
-            f"(SELECT CAST(SUM({committee}) AS BIGINT) AS n_committee FROM facts r "
-            f"WHERE {rated('r.')})"
-        )
-        join = f"CROSS JOIN {counts} k"
-    return (
-        f"SELECT {columns} FROM facts r {join} WHERE {rated('r.')} "
-        f"AND (k.n_committee = 0 OR r.form_kind = '{COMMITTEE}')"
-    )
 
 
 def _literal(text: str) -> str:
@@ -193,50 +171,59 @@ def _frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     return frame
 
 
-def _pxi_sql() -> str:
-    columns = (
-        "r.occasion AS occasion, r.learner AS learner, r.item AS item, "
-        "CAST(r.level AS DOUBLE) AS level"
-    )
+def _pxi_sql(engine: Engine) -> str:
+    """Per occasion, from the cells of learners rated on every item there: n_p, n_i, the
+    total T, the sum of squared scores Q and the sums of squared learner (P) and item (I)
+    totals, which give the sums of squares in closed form (`_pxi`). One grouping per
+    facet over the shared cells table; the item totals of the few incomplete learners
+    are subtracted rather than the complete ones joined."""
+    cells = cells_table(engine)
     return f"""
-WITH src AS ({scored_rows(columns)}),
-cell AS (
-  SELECT occasion, learner, item, AVG(level) AS score FROM src
-  GROUP BY occasion, learner, item),
-items AS (SELECT occasion, COUNT(DISTINCT item) AS n_i FROM cell GROUP BY occasion),
+WITH items AS (SELECT occasion, COUNT(DISTINCT item) AS n_i FROM {cells} GROUP BY occasion),
+per_learner AS (
+  SELECT occasion, learner, COUNT(*) AS k, SUM(level) AS s, SUM(level * level) AS q
+  FROM {cells} GROUP BY occasion, learner),
 complete AS (
-  SELECT c.occasion, c.learner FROM cell c JOIN items n ON n.occasion = c.occasion
-  GROUP BY c.occasion, c.learner, n.n_i HAVING COUNT(*) = n.n_i),
-bal AS (
-  SELECT c.occasion, c.learner, c.item, c.score FROM cell c
-  JOIN complete k ON k.occasion = c.occasion AND k.learner = c.learner),
-gm AS (
-  SELECT occasion, AVG(score) AS m, CAST(COUNT(DISTINCT learner) AS BIGINT) AS n_p,
-  CAST(COUNT(DISTINCT item) AS BIGINT) AS n_i FROM bal GROUP BY occasion),
-pm AS (SELECT occasion, learner, AVG(score) AS m FROM bal GROUP BY occasion, learner),
-im AS (SELECT occasion, item, AVG(score) AS m FROM bal GROUP BY occasion, item)
-SELECT b.occasion AS occasion, MAX(g.n_p) AS n_p, MAX(g.n_i) AS n_i,
-  CAST(SUM((p.m - g.m) * (p.m - g.m)) AS DOUBLE) AS ss_p,
-  CAST(SUM((i.m - g.m) * (i.m - g.m)) AS DOUBLE) AS ss_i,
-  CAST(SUM((b.score - p.m - i.m + g.m) * (b.score - p.m - i.m + g.m)) AS DOUBLE) AS ss_pi
-FROM bal b
-JOIN gm g ON g.occasion = b.occasion
-JOIN pm p ON p.occasion = b.occasion AND p.learner = b.learner
-JOIN im i ON i.occasion = b.occasion AND i.item = b.item
-GROUP BY b.occasion
-ORDER BY b.occasion
+  SELECT p.occasion, p.learner, p.s, p.q, n.n_i FROM per_learner p
+  JOIN items n ON n.occasion = p.occasion WHERE p.k = n.n_i),
+partial AS (
+  SELECT p.occasion, p.learner FROM per_learner p
+  JOIN items n ON n.occasion = p.occasion WHERE p.k < n.n_i),
+all_items AS (SELECT occasion, item, SUM(level) AS s FROM {cells} GROUP BY occasion, item),
+partial_items AS (
+  SELECT c.occasion, c.item, SUM(c.level) AS s FROM {cells} c
+  JOIN partial k ON k.occasion = c.occasion AND k.learner = c.learner
+  GROUP BY c.occasion, c.item),
+per_item AS (
+  SELECT a.occasion, a.item, a.s - COALESCE(b.s, 0) AS s FROM all_items a
+  LEFT JOIN partial_items b ON b.occasion = a.occasion AND b.item = a.item),
+learners AS (
+  SELECT occasion, CAST(COUNT(*) AS BIGINT) AS n_p, MAX(n_i) AS n_i,
+  CAST(SUM(s) AS DOUBLE) AS total, CAST(SUM(q) AS DOUBLE) AS sum_sq,
+  CAST(SUM(s * s) AS DOUBLE) AS learner_sq
+  FROM complete GROUP BY occasion),
+item_totals AS (
+  SELECT occasion, CAST(SUM(s * s) AS DOUBLE) AS item_sq FROM per_item GROUP BY occasion)
+SELECT l.occasion AS occasion, l.n_p AS n_p, CAST(l.n_i AS BIGINT) AS n_i, l.total AS total,
+  l.sum_sq AS sum_sq, l.learner_sq AS learner_sq, i.item_sq AS item_sq
+FROM learners l JOIN item_totals i ON i.occasion = l.occasion
+ORDER BY l.occasion
 """
 
 
 def _pxi(engine: Engine) -> pd.DataFrame:
     rows = []
-    for rec in engine.query(_pxi_sql()).to_dict("records"):
+    for rec in engine.query(_pxi_sql(engine)).to_dict("records"):
+        n_p, n_i = int(rec["n_p"]), int(rec["n_i"])
+        correction = float(rec["total"]) ** 2 / (n_p * n_i)
+        learner_part = float(rec["learner_sq"]) / n_i
+        item_part = float(rec["item_sq"]) / n_p
         c = pxi_components(
-            n_p=int(rec["n_p"]),
-            n_i=int(rec["n_i"]),
-            ss_p=float(rec["ss_p"]),
-            ss_i=float(rec["ss_i"]),
-            ss_pi=float(rec["ss_pi"]),
+            n_p=n_p,
+            n_i=n_i,
+            ss_p=max(learner_part - correction, 0.0),
+            ss_i=max(item_part - correction, 0.0),
+            ss_pi=max(float(rec["sum_sq"]) - learner_part - item_part + correction, 0.0),
         )
         rows.append(_row("p x i", "*", int(rec["occasion"]), c))
     return _frame(rows)

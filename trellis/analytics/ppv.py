@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.contingency_tables import StratifiedTable, Table2x2
 
-from trellis.analytics.cells import cell_filter
+from trellis.analytics.cells import cells_table
 from trellis.analytics.engine import Engine
 from trellis.analytics.facts import GRADUATION_TARGET
 
@@ -53,9 +53,7 @@ COLUMNS = [
 
 
 def _max_occasion(engine: Engine) -> int:
-    frame = engine.query(
-        f"SELECT CAST(MAX(occasion) AS INTEGER) AS k FROM facts WHERE {cell_filter(engine)}"
-    )
+    frame = engine.query(f"SELECT CAST(MAX(occasion) AS INTEGER) AS k FROM {cells_table(engine)}")
     value = frame["k"].iloc[0]
     return 0 if pd.isna(value) else int(value)
 
@@ -84,11 +82,15 @@ def counts_sql(engine: Engine, *, occasions: int, training_occasions: int | None
             sums.append(
                 f"CAST(SUM(CASE WHEN {at} AND {below} THEN 1 ELSE 0 END) AS BIGINT) AS abnr_{k}_{i}"
             )
+    cells = cells_table(engine)
     return (
         "WITH li AS (SELECT program, learner, item, MAX(occasion) AS last_occasion, "
-        f"{wide} FROM facts WHERE {cell_filter(engine)} GROUP BY program, learner, item), "
+        f"{wide} FROM {cells} GROUP BY program, learner, item), "
+        f"programs AS (SELECT program, MAX(occasion) AS program_last FROM {cells} "
+        "GROUP BY program), "
         f"past AS (SELECT li.*, CASE last_occasion {final} END AS final_level, "
-        "MAX(last_occasion) OVER (PARTITION BY program) AS program_last FROM li) "
+        "p.program_last AS program_last FROM li "
+        "JOIN programs p ON p.program = li.program) "
         f"SELECT program, item, {', '.join(sums)} FROM past "
         f"WHERE last_occasion = {last} GROUP BY program, item ORDER BY program, item"
     )
@@ -240,21 +242,24 @@ def ppv_table(engine: Engine, *, training_occasions: int | None = None) -> pd.Da
 
 
 def risk_lookup(
-    table: pd.DataFrame, *, item: str, occasion: int, level: float
+    table: pd.DataFrame, *, item: str, occasion: int, level: float, min_past: int = 1
 ) -> dict[str, Any] | None:
     """For a current learner at `level` on `item` at review `occasion`: the row of the
-    smallest threshold >= level, as "of N past learners at or below this level at this
-    point, x% did not reach Level 4". None above the last threshold or with no such past
-    learner."""
+    smallest threshold >= level with at least `min_past` past learners at or below it, as
+    "of N past learners at or below this level at this point, x% did not reach Level 4"
+    (a learner at 1.5 is also at or below 2, so when hardly anyone was ever as low as 1.5
+    the figure for 2 speaks for them). None above the last threshold or with too few past
+    learners."""
     rows = table[
-        (table["item"] == item) & (table["occasion"] == occasion) & (table["threshold"] >= level)
+        (table["item"] == item)
+        & (table["occasion"] == occasion)
+        & (table["threshold"] >= level)
+        & (table["at_or_below"] >= max(min_past, 1))
     ]
     if rows.empty:
         return None
     row = rows.sort_values("threshold").iloc[0]
     n = int(row["at_or_below"])
-    if not n:
-        return None
     share = float(row["ppv"])
     return {
         "item": item,

@@ -2,9 +2,9 @@
 says more about the form-filling than about the learner.
 
 Method: per program, the learner x occasion pairs with at least two items rated (the
-committee's ratings where the program has any, else every rated row; see
-`gstudy.scored_rows`), and the share of them where every rating of every item is the same
-level (MIN(level) = MAX(level)), computed in SQL. The share is set beside the national
+cells of `cells`: the committee's ratings where the table has any, else the mean of the
+rated rows), and the share of them where every item has the same level (MIN(level) =
+MAX(level)), computed in SQL. The share is set beside the national
 figure.
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from trellis.analytics.cells import cells_table
 from trellis.analytics.engine import Engine
-from trellis.analytics.gstudy import scored_rows
 
 # The national figure quoted in the issue: about 6-7% of emergency-medicine residents were
 # straight-lined (one milestone level on every subcompetency) in the national milestone data.
@@ -22,18 +22,13 @@ NATIONAL_STRAIGHTLINING = 0.065
 
 COLUMNS = ["program", "learner_occasions", "straightlined", "share", "national_share"]
 
-_COLUMNS = (
-    "COALESCE(r.program, '') AS program, r.learner AS learner, r.occasion AS occasion, "
-    "r.item AS item, CAST(r.level AS DOUBLE) AS level"
-)
 
-# Composed from constants only, hence the S608 waiver.
-_SQL = f"""
-WITH src AS ({scored_rows(_COLUMNS, by_program=True)}),
-lo AS (
-  SELECT program, learner, occasion, COUNT(DISTINCT item) AS items,
+def _sql(engine: Engine) -> str:
+    return f"""
+WITH lo AS (
+  SELECT COALESCE(program, '') AS program, learner, occasion, COUNT(*) AS items,
   MIN(level) AS low, MAX(level) AS high
-  FROM src GROUP BY program, learner, occasion)
+  FROM {cells_table(engine)} GROUP BY COALESCE(program, ''), learner, occasion)
 SELECT program, CAST(COUNT(*) AS BIGINT) AS learner_occasions,
   CAST(SUM(CASE WHEN low = high THEN 1 ELSE 0 END) AS BIGINT) AS straightlined
 FROM lo WHERE items >= 2
@@ -44,7 +39,7 @@ GROUP BY program ORDER BY program
 def straightlining(engine: Engine) -> pd.DataFrame:
     """One row per program: learner x occasion pairs with >= 2 items rated, how many were
     straight-lined, the share, and the national share for comparison."""
-    frame = engine.query(_SQL)
+    frame = engine.query(_sql(engine))
     frame["learner_occasions"] = frame["learner_occasions"].astype("int64")
     frame["straightlined"] = frame["straightlined"].astype("int64")
     total = frame["learner_occasions"].to_numpy(dtype=float)

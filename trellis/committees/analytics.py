@@ -27,19 +27,23 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max
+from django.db.models import F, Subquery
 
 from trellis.analytics.engine import open_engine
 from trellis.analytics.facts import COMMITTEE, SCHEMA, FactError
-from trellis.assessments.models import Rating
+from trellis.assessments.models import Assessment, Rating
 from trellis.committees.facts import learner_key, program_facts, program_key, rater_key
-from trellis.committees.models import CommitteeLevel
+from trellis.committees.models import CommitteeLevel, ReviewCycle
 from trellis.people.models import Program
 
 MIN_RATERS = 3
 # A flag that discriminates: most past learners like this one did not reach Level 4.
 RISK_PPV = 0.5
-RISK_MIN_PAST = 10
+RISK_MIN_PAST = 5  # the smallest group of past learners a risk figure rests on
+# A learner is flagged when at risk on at least this many subcompetencies (or projected
+# below Level 4): among twenty-odd items one low one at a review comes up by chance for
+# many a typical learner, so a single item is shown on the record, not raised as a flag.
+RISK_MIN_ITEMS = 3
 CACHE_SECONDS = 600
 
 
@@ -123,14 +127,23 @@ def history_path() -> Path | None:
     return path if path is not None and path.is_file() else None
 
 
+def _latest(queryset: Any, field: str) -> Subquery:
+    """A subquery of the largest `field` in `queryset` (None when empty)."""
+    return Subquery(queryset.order_by(F(field).desc(nulls_last=True)).values(field)[:1])
+
+
 def _version(program: Program) -> str:
-    last_rating = Rating.objects.filter(assessment__program=program).aggregate(m=Max("pk"))["m"]
-    last_level = CommitteeLevel.objects.filter(review__cycle__program=program).aggregate(
-        m=Max("pk")
-    )["m"]
+    """What the program's figures were computed from, in one query: a new or newly
+    submitted assessment, a new committee level or a sign-off gives a new version."""
+    stamps = Program.objects.filter(pk=program.pk).values_list(
+        _latest(Rating.objects.filter(assessment__program=program), "pk"),
+        _latest(Assessment.objects.filter(program=program), "submitted_at"),
+        _latest(CommitteeLevel.objects.filter(review__cycle__program=program), "pk"),
+        _latest(ReviewCycle.objects.filter(program=program), "signed_off_at"),
+    )[0]
     history = history_path()
     stamp = f"{history}:{history.stat().st_mtime_ns}" if history else "-"
-    raw = f"{program.pk}:{last_rating}:{last_level}:{stamp}"
+    raw = f"{program.pk}:{stamps}:{stamp}"
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
@@ -296,7 +309,9 @@ def learner_risk(analytics: ProgramAnalytics, *, learner_id: int) -> dict[str, R
     out = {}
     for row in mine.to_dict(orient="records"):
         item, occasion, level = str(row["item"]), int(row["occasion"]), float(row["level"])
-        found = risk_lookup(table, item=item, occasion=occasion, level=level)
+        found = risk_lookup(
+            table, item=item, occasion=occasion, level=level, min_past=RISK_MIN_PAST
+        )
         if not found:
             continue
         out[item] = Risk(
@@ -376,8 +391,28 @@ class LearnerFlags:
     learner_id: int
     at_risk: list[tuple[str, Risk]]
     falling_behind: bool
+    predicted_final: float | None  # the growth model's level at the end of training
     insufficient: int
     items: int
+
+    @property
+    def at_risk_flagged(self) -> bool:
+        return len(self.at_risk) >= RISK_MIN_ITEMS
+
+    @property
+    def flagged(self) -> bool:
+        return self.at_risk_flagged or self.falling_behind
+
+    @property
+    def texts(self) -> list[str]:
+        """The flags in words, for the program view, its spreadsheet and its PDF."""
+        out = []
+        if self.at_risk_flagged:
+            codes = ", ".join(code for code, _ in self.at_risk)
+            out.append(f"At risk on {len(self.at_risk)}: {codes}")
+        if self.falling_behind and self.predicted_final is not None:
+            out.append(f"Projected {self.predicted_final:.1f} at end of training")
+        return out
 
 
 def program_flags(*, program: Program, learner_ids: list[int]) -> dict[int, LearnerFlags]:
@@ -394,10 +429,15 @@ def program_flags(*, program: Program, learner_ids: list[int]) -> dict[int, Lear
             learner_id=pk,
             at_risk=sorted(((c, r) for c, r in risk.items() if r.flagged), key=lambda cr: cr[0]),
             falling_behind=bool(growth.get("falling_behind")),
+            predicted_final=_number(growth.get("predicted_final")),
             insufficient=sum(1 for s in sufficiency.values() if not s.sufficient),
             items=len(sufficiency),
         )
     return out
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def keyed_learners(*, user_ids: list[int]) -> dict[str, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import ROUND_HALF_UP, Decimal
+from statistics import median
 from typing import TYPE_CHECKING
 
 from trellis.assessments.evidence import learner_evidence
@@ -32,6 +33,8 @@ from trellis.frameworks.models import Item, ItemKind
 
 if TYPE_CHECKING:
     from trellis.demo.generator import Demo
+
+COMMITTEE_WEIGHS = 3  # observed levels a demo committee weighs per item
 
 NOTES = (
     "Consistent across rotations; narrative comments agree with the ratings.",
@@ -85,7 +88,10 @@ def generate_review_cycle(*, demo: Demo, rng: random.Random) -> ReviewCycle:
         levels: list[LevelInput] = []
         for item in items:
             ev = evidence.for_item(item.pk)
-            base = (ev.latest_level if ev else None) or (ev.expected_level if ev else None)
+            # A committee weighs the period's evidence: the median of the last few
+            # observed levels, not whichever rating happened to come last.
+            recent = [p.level for p in ev.observed][-COMMITTEE_WEIGHS:] if ev else []
+            base = (median(recent) if recent else None) or (ev.expected_level if ev else None)
             if base is None or not (ev and ev.count):
                 nya = rng.random() < 0.5
                 base = base or Decimal(review.training_year or 1)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
+from trellis.analytics.synthetic import BASE, GAIN
 from trellis.assessments.capture.services import CommentInput, RatingInput
 from trellis.assessments.models import AssessorRole, FormVersion, Request
 from trellis.demo.assessment_bank import (
@@ -122,7 +123,11 @@ class ObservationGenerator:
         return Decimal(round(clip(self.rng.gauss(mean, 0.6)))).quantize(TENTH)
 
     def milestone_level(self, period: Period, day: dt.date, assessor: User) -> Decimal:
-        mean = 1.4 + 0.9 * self.experience(period, day) + 0.8 * self.ability[period.learner.pk]
+        # The same trajectory as the analytics generator (and so the demo's consortium):
+        # about 1.7 at the start of training, rising 2.8 levels over three years.
+        mean = (
+            BASE + GAIN / 3 * self.experience(period, day) + 0.8 * self.ability[period.learner.pk]
+        )
         mean += 0.5 * self.leniency.get(assessor.email, 0.0)
         return Decimal(round(clip(self.rng.gauss(mean, 0.35)) * 2) / 2).quantize(TENTH)
 

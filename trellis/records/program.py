@@ -4,19 +4,18 @@ One aggregate query per table, never one per learner: memberships, items, expect
 levels, the last few ratings per learner and item (a window query), recent observation
 counts and request completion.
 
-Flags, so the page and the spreadsheet agree:
-- *below expected*: a subcompetency's latest level is under the expected level for the
-  learner's training year;
-- *few observations*: fewer than FEW_OBSERVATIONS submitted assessments in the last
-  RECENT_DAYS days;
-- *falling*: on some subcompetency the least-squares trend over the last TREND_POINTS
-  observations is below FALLING_SLOPE levels a month.
+Flags, so the page, the spreadsheet and the PDF agree, are the ones that discriminate
+(`committees.analytics.program_flags`): *at risk* on a subcompetency when most past
+learners at or below the learner's committee level at that point did not reach Level 4
+(calibrated on the program's and the consortium's history), and *projected below Level
+4* by the growth model. Beside them, how many subcompetencies have enough evidence (the
+G-study's D-study count from several raters). A cell's shading still compares the latest
+level with the level expected for the training year.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,17 +28,14 @@ from trellis.assessments.evidence import (
     evidence_filter,
     record_adoptions,
     record_items,
-    trend_per_month,
 )
 from trellis.assessments.models import Assessment, AssessmentStatus, Rating, Request, RequestStatus
+from trellis.committees.analytics import LearnerFlags, program_flags
 from trellis.frameworks.models import Item, ItemKind
 from trellis.people.models import Program, User
 from trellis.scheduling.selectors import learner_memberships
 
-FEW_OBSERVATIONS = 3
 RECENT_DAYS = 91
-TREND_POINTS = 3
-FALLING_SLOPE = -0.05
 
 
 @dataclass(frozen=True)
@@ -47,15 +43,10 @@ class Cell:
     item: Item
     latest: Decimal | None
     expected: Decimal | None
-    trend: float | None
 
     @property
     def below(self) -> bool:
         return self.latest is not None and self.expected is not None and self.latest < self.expected
-
-    @property
-    def falling(self) -> bool:
-        return self.trend is not None and self.trend < FALLING_SLOPE
 
     @property
     def state(self) -> str:
@@ -75,17 +66,11 @@ class LearnerRow:
     requested: int
     completed: int
 
+    analytic: LearnerFlags | None
+
     @property
     def below_count(self) -> int:
         return sum(1 for c in self.cells if c.below)
-
-    @property
-    def falling_count(self) -> int:
-        return sum(1 for c in self.cells if c.falling)
-
-    @property
-    def few_observations(self) -> bool:
-        return self.recent_observations < FEW_OBSERVATIONS
 
     @property
     def completion(self) -> int | None:
@@ -94,14 +79,15 @@ class LearnerRow:
 
     @property
     def flags(self) -> list[str]:
-        out = []
-        if self.below_count:
-            out.append(f"Below expected on {self.below_count}")
-        if self.few_observations:
-            out.append(f"Few observations ({self.recent_observations} in 3 months)")
-        if self.falling_count:
-            out.append(f"Falling on {self.falling_count}")
-        return out
+        return self.analytic.texts if self.analytic else []
+
+    @property
+    def evidence(self) -> str:
+        """Subcompetencies with enough evidence, as "k of N"."""
+        if not self.analytic or not self.analytic.items:
+            return "–"
+        a = self.analytic
+        return f"{a.items - a.insufficient} of {a.items}"
 
 
 @dataclass(frozen=True)
@@ -114,10 +100,10 @@ class ProgramOverview:
     training_year: int | None
 
 
-def _recent_ratings(
+def _latest_ratings(
     *, program: Program, learner_ids: list[int], item_ids: list[int]
-) -> dict[tuple[int, int], list[tuple[dt.date, Decimal]]]:
-    """The last TREND_POINTS observed levels per (learner, item), oldest first: one query."""
+) -> dict[tuple[int, int], Decimal]:
+    """The latest observed level per (learner, item): one query."""
     ranked = (
         Rating.objects.filter(
             evidence_filter(program=program, start=None, end=None),
@@ -132,16 +118,10 @@ def _recent_ratings(
                 order_by=[F("assessment__observed_on").desc(), F("assessment_id").desc()],
             )
         )
-        .filter(rank__lte=TREND_POINTS)
-        .values_list("assessment__subject_id", "item_id", "assessment__observed_on", "level")
+        .filter(rank=1)
+        .values_list("assessment__subject_id", "item_id", "level")
     )
-    out: dict[tuple[int, int], list[tuple[dt.date, Decimal]]] = defaultdict(list)
-    for subject_id, item_id, day, level in ranked:
-        if level is not None:
-            out[(subject_id, item_id)].append((day, level))
-    for points in out.values():
-        points.sort()
-    return out
+    return {(s, i): level for s, i, level in ranked if level is not None}
 
 
 def program_overview(
@@ -163,7 +143,8 @@ def program_overview(
     items = [it for it in record_items(adoptions=adoptions) if it.kind == ItemKind.SUBCOMPETENCY]
     expected = ExpectedLevels(adoptions)
     ids = list(people)
-    recent = _recent_ratings(program=program, learner_ids=ids, item_ids=[i.pk for i in items])
+    latest = _latest_ratings(program=program, learner_ids=ids, item_ids=[i.pk for i in items])
+    flags = program_flags(program=program, learner_ids=ids)
     observed = dict(
         Assessment.objects.filter(
             program=program,
@@ -189,17 +170,12 @@ def program_overview(
     }
     rows = []
     for pid, (person, year) in people.items():
-        cells = []
-        for it in items:
-            pts = recent.get((pid, it.pk), [])
-            cells.append(
-                Cell(
-                    item=it,
-                    latest=pts[-1][1] if pts else None,
-                    expected=expected.level(it, year),
-                    trend=trend_per_month(pts),
-                )
-            )
+        cells = [
+            Cell(item=it, latest=latest.get((pid, it.pk)), expected=expected.level(it, year))
+            for it in items
+        ]
         total, done = requests.get(pid, (0, 0))
-        rows.append(LearnerRow(person, year, cells, observed.get(pid, 0), total, done))
+        rows.append(
+            LearnerRow(person, year, cells, observed.get(pid, 0), total, done, flags.get(pid))
+        )
     return ProgramOverview(program, day, items, rows, years, training_year)

@@ -12,7 +12,7 @@ from trellis.committees.analytics import learner_insight
 from trellis.people.access import viewer
 from trellis.records import charts
 from trellis.records.access import get_learner_for, get_records_for
-from trellis.records.program import FEW_OBSERVATIONS, program_overview
+from trellis.records.program import program_overview
 from trellis.records.record import learner_record, record_keep, record_recall
 
 
@@ -41,7 +41,7 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "records/program.html",
-        {"program": access.program, "overview": overview, "few": FEW_OBSERVATIONS},
+        {"program": access.program, "overview": overview, "access": access},
     )
 
 

@@ -23,6 +23,8 @@ from trellis.analytics.growth import (
 from trellis.analytics.ppv import calibration
 from trellis.analytics.straightlining import NATIONAL_STRAIGHTLINING
 from trellis.committees.analytics import (
+    RISK_MIN_ITEMS,
+    RISK_MIN_PAST,
     ProgramAnalytics,
     keyed_learners,
     keyed_raters,
@@ -86,7 +88,7 @@ def _learner_rows(program: Any, analytics: ProgramAnalytics) -> list[dict[str, A
     return [
         {"learner": people[pk], "flags": flags[pk]}
         for pk in sorted(ids, key=lambda pk: (people[pk].last_name, people[pk].first_name, pk))
-        if flags[pk].at_risk or flags[pk].falling_behind
+        if flags[pk].flagged
     ]
 
 
@@ -135,6 +137,8 @@ def program_page(request: HttpRequest, slug: str) -> HttpResponse:
             },
             "straightlining": [r for r in lines if r.get("program") == here] or lines,
             "national": NATIONAL_STRAIGHTLINING,
+            "min_past": RISK_MIN_PAST,
+            "min_items": RISK_MIN_ITEMS,
             "raters": _rater_rows(access.program, analytics) if access.sees_raters else None,
             "calibration_alt": analytics_charts.calibration_alt(calibration(analytics.ppv))
             if not analytics.ppv.empty

@@ -21,7 +21,7 @@ def program_workbook(overview: ProgramOverview) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = "Learners"
-    head = ["Learner", "E-mail", "Year", "Flags", "Requested", "Completed"]
+    head = ["Learner", "E-mail", "Year", "Flags", "Enough evidence", "Requested", "Completed"]
     ws.append(head + [it.code for it in overview.items])
     for row in overview.rows:
         ws.append(
@@ -30,6 +30,7 @@ def program_workbook(overview: ProgramOverview) -> bytes:
                 row.learner.email,
                 row.training_year,
                 "; ".join(row.flags),
+                row.evidence,
                 row.requested,
                 row.completed,
             ]

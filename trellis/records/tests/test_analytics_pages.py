@@ -16,7 +16,8 @@ from trellis.analytics.synthetic import write_synthetic
 from trellis.committees.models import ReviewCycle
 from trellis.committees.services import committee_level_record
 from trellis.committees.tests.factories import L, decide_all_and_sign, make_committee
-from trellis.people.models import Role, User
+from trellis.frameworks.models import Item
+from trellis.people.models import Membership, Role, User
 from trellis.records.tests.factories import Record, make_record, rate
 from trellis.testing import People, add_member, make_user
 
@@ -40,20 +41,28 @@ def colleagues(people: People, rec: Record, *, count: int, ratings: int = 6) -> 
     return made
 
 
-@pytest.fixture
-def world(people: People, tmp_path: Path) -> Record:
+def make_world(people: People, history: Path) -> Record:
+    """A record, six colleagues rating both learners, a signed-off committee that put
+    Lena at 1.5 on PC1-PC3 and Luis at 3 on PC1, and a 40-program consortium history at
+    `history`."""
     rec = make_record(people)
     colleagues(people, rec, count=6)
     c = make_committee(people)
-    committee_level_record(
-        review=c.review, item=c.pc1, level=L("1.5"), acting_user=people.committee
-    )
+    for code in ("PC1", "PC2", "PC3"):
+        item = Item.objects.get(framework__slug="im-milestones-2", code=code)
+        committee_level_record(
+            review=c.review, item=item, level=L("1.5"), acting_user=people.committee
+        )
     committee_level_record(review=c.review2, item=c.pc1, level=L("3"), acting_user=people.committee)
     decide_all_and_sign(c)
-    history = tmp_path / "consortium.parquet"
-    write_synthetic(history, programs=20, learners_per_program=9, cohorts=6, seed=5)
+    write_synthetic(history, programs=40, learners_per_program=9, cohorts=6, seed=5)
     rec.history = history  # type: ignore[attr-defined]
     return rec
+
+
+@pytest.fixture
+def world(people: People, tmp_path: Path) -> Record:
+    return make_world(people, tmp_path / "consortium.parquet")
 
 
 def page(people: People, name: str) -> str:
@@ -69,7 +78,7 @@ def test_the_director_sees_every_figure_and_the_named_raters(
         assert response.status_code == 200
         html = response.content.decode()
         assert "Is the evidence enough?" in html
-        assert "pooled history of 21 programs" in html
+        assert "pooled history of 41 programs" in html
         assert "Reliability of the evidence" in html and '<th scope="row">PC1</th>' in html
         assert "Colleague0 Rater" in html and "Severity" in html  # the rater table
         assert "published national figure is about 6.5% of residents" in html
@@ -174,3 +183,22 @@ def test_the_meeting_screen_shows_enough_and_risk(
     assert "items not yet sufficient" in html
     assert "adjusted for rater severity" in html
     assert "past learners at or below 1.5" in html
+
+
+def test_the_program_view_flags_only_the_learner_at_risk(
+    client: Client, people: People, world: Record
+) -> None:
+    # Lena is a third-year now, so her committee's 1.5 on PC1-PC3 last December came in
+    # her second year (review 3): hardly any past learner was that low then, and of those
+    # at or below 2 nearly none reached Level 4. Luis's 3 at his first review is no cause
+    # for concern.
+    Membership.objects.filter(person=people.learner, program=people.program).update(training_year=3)
+    client.force_login(people.director)
+    url = reverse("records:program", args=[people.program.slug])
+    with override_settings(TRELLIS_ANALYTICS_HISTORY=str(world.history)):  # type: ignore[attr-defined]
+        response = client.get(url)
+    rows = {r.learner.pk: r for r in response.context["overview"].rows}
+    assert rows[people.learner.pk].flags[0] == "At risk on 3: PC1, PC2, PC3"
+    assert not any(f.startswith("At risk") for f in rows[people.learner2.pk].flags)
+    assert "At risk on 3: PC1, PC2, PC3" in response.content.decode()
+    assert "Program analytics" in response.content.decode()
