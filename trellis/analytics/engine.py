@@ -241,6 +241,7 @@ def spark_session() -> SparkSession:
         _spark = (
             SparkSession.builder.master(os.environ.get("SPARK_MASTER", "local[2]"))
             .appName("trellis-analytics")
+            .config("spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY", "2g"))
             .config("spark.ui.enabled", "false")
             .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.sql.session.timeZone", "UTC")

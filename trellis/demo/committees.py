@@ -90,7 +90,8 @@ def generate_review_cycle(*, demo: Demo, rng: random.Random) -> ReviewCycle:
             ev = evidence.for_item(item.pk)
             # A committee weighs the period's evidence: the median of the last few
             # observed levels, not whichever rating happened to come last.
-            recent = [p.level for p in ev.observed][-COMMITTEE_WEIGHS:] if ev else []
+            recent = [p.level for p in ev.observed if p.level is not None] if ev else []
+            recent = recent[-COMMITTEE_WEIGHS:]
             base = (median(recent) if recent else None) or (ev.expected_level if ev else None)
             if base is None or not (ev and ev.count):
                 nya = rng.random() < 0.5

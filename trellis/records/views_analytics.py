@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET
 from trellis.analytics.growth import (
     FAMILY_MEDICINE_GROWTH_CURVE_RELIABILITY,
     FAMILY_MEDICINE_GROWTH_RATE_RELIABILITY,
+    MINIMUM_LEARNERS,
 )
 from trellis.analytics.ppv import calibration
 from trellis.analytics.straightlining import NATIONAL_STRAIGHTLINING
@@ -26,7 +27,6 @@ from trellis.committees.analytics import (
     RISK_MIN_ITEMS,
     RISK_MIN_PAST,
     ProgramAnalytics,
-    keyed_learners,
     keyed_raters,
     program_analytics,
     program_flags,
@@ -125,15 +125,12 @@ def program_page(request: HttpRequest, slug: str) -> HttpResponse:
             "a": analytics,
             "gstudy": _records(analytics.gstudy),
             "flagged": _learner_rows(access.program, analytics),
-            "learners": keyed_learners(
-                user_ids=list(
-                    was_learner_of(program=access.program).values_list("person_id", flat=True)
-                )
-            ),  # fmt: skip
+            "history_rows": f"{analytics.history_rows:,}",
             "growth": _records(analytics.growth_programs),
             "anchors": {
                 "rate": FAMILY_MEDICINE_GROWTH_RATE_RELIABILITY,
                 "curve": FAMILY_MEDICINE_GROWTH_CURVE_RELIABILITY,
+                "minimum": MINIMUM_LEARNERS,
             },
             "straightlining": [r for r in lines if r.get("program") == here] or lines,
             "national": NATIONAL_STRAIGHTLINING,
@@ -191,7 +188,11 @@ def _peer_summary(raters: pd.DataFrame, me: str) -> dict[str, Any] | None:
     columns = ["severity", "mean_level", "sd_level", "not_observed_share",
                "straightline_share", "mean_comment_chars"]  # fmt: skip
     out["medians"] = {c: float(peers[c].median()) for c in columns if c in peers}
-    out["harsher_than"] = float((peers["severity"] < mine["severity"]).mean())
+    # Mid-rank on severities rounded as shown: a tie counts half, so equal raters read
+    # "harsher than 50%", not 0% or 100% on a difference of 1e-17.
+    theirs, own = peers["severity"].round(2), round(float(mine["severity"]), 2)
+    out["harsher_than"] = float(((theirs < own) + 0.5 * (theirs == own)).mean())
+    out["all_equal"] = bool((theirs == own).all())
     return out
 
 

@@ -211,3 +211,18 @@ def test_the_risk_comes_from_the_consortium_history(people: People, tmp_path: Pa
     # Without the history the program alone has no past learners: no risk figure.
     plain = learner_insight(program=people.program, learner_id=people.learner.pk)
     assert plain.get("PC1") is None or plain.get("PC1").risk is None  # type: ignore[union-attr]
+
+
+def test_the_figures_follow_a_sign_off_and_a_new_rating(people: People) -> None:
+    rec = make_record(people)
+    c = make_committee(people)
+    committee_level_record(review=c.review, item=c.pc1, level=L("2"), acting_user=people.committee)
+    before = program_analytics(program=people.program)
+    assert before.committee.empty  # the cycle is not signed off: its levels do not count
+    decide_all_and_sign(c)
+    signed = program_analytics(program=people.program)
+    assert signed.committee["level"].tolist() == [2.0]
+    observations = len(signed.observations)
+    day = dt.date.today()
+    rate(rec, subject=people.learner, assessor=people.faculty, day=day, levels={rec.pc1: L("2.5")})
+    assert len(program_analytics(program=people.program).observations) == observations + 1

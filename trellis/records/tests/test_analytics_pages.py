@@ -131,7 +131,9 @@ def test_a_rater_sees_their_own_pattern_against_five_peers(
     assert response.status_code == 200
     html = response.content.decode()
     assert "My rating pattern" in html
-    assert "Colleagues (median of 6)" in html and "more harshly than" in html
+    assert "Colleagues (median of 6)" in html
+    # Everyone rated the same two learners alike: no severity tells them apart.
+    assert "your severity is no different from your colleagues" in html
     for k in range(6):
         assert f"Colleague{k}" not in html
 
@@ -202,3 +204,23 @@ def test_the_program_view_flags_only_the_learner_at_risk(
     assert not any(f.startswith("At risk") for f in rows[people.learner2.pk].flags)
     assert "At risk on 3: PC1, PC2, PC3" in response.content.decode()
     assert "Program analytics" in response.content.decode()
+
+
+def test_a_raters_standing_counts_ties_half() -> None:
+    import pandas as pd
+
+    from trellis.records.views_analytics import _peer_summary
+
+    raters = pd.DataFrame(
+        {
+            "rater": ["me", "a", "b", "c", "d", "e"],
+            "n": [20] * 6,
+            "severity": [0.3, -0.2, 0.0, 0.3, 0.5, 0.1],
+            "mean_level": [2.0] * 6,
+        }
+    )
+    summary = _peer_summary(raters, "me")
+    assert summary is not None and summary["peers"] == 5
+    assert summary["harsher_than"] == pytest.approx(3.5 / 5) and not summary["all_equal"]
+    assert "medians" in summary and summary["medians"]["severity"] == pytest.approx(0.1)
+    assert "medians" not in (_peer_summary(raters.iloc[:5], "me") or {})  # four peers
