@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -26,9 +28,15 @@ def demo(*args: str) -> str:
     return out.getvalue()
 
 
-def test_it_sets_up_the_demo_and_prints_a_log_in_for_every_role() -> None:
+def test_it_sets_up_the_demo_and_prints_a_log_in_for_every_role(
+    settings: Any, tmp_path: Path
+) -> None:
+    settings.TRELLIS_ANALYTICS_HISTORY = str(tmp_path / "analytics" / "consortium.parquet")
     out = demo()
     assert "Created Riverside University Health" in out
+    # The consortium history the demo's risk figures are calibrated on, written once.
+    assert "Wrote the demo consortium's history" in out
+    assert pq.ParquetFile(settings.TRELLIS_ANALYTICS_HISTORY).metadata.num_rows > 500_000
     for login in DEMO_LOGINS:
         line = next(line for line in out.splitlines() if login.email in line)
         assert DEMO_PASSWORD in line

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -60,7 +61,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{DEMO_INSTITUTION_NAME} is already here; reusing it (--reset starts afresh)."
             )
-        if history_path() is None:
+        if history_path() is None and settings.TRELLIS_ANALYTICS_HISTORY:
             path, rows = write_consortium_history()
             self.stdout.write(f"Wrote the demo consortium's history ({rows} ratings) to {path}.")
         self._print_logins()
