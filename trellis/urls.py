@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
+from trellis.assessments.links import views as rater_links
 from trellis.people.auth import RateLimitedAuthenticationForm
 from trellis.records import views_audit
 
@@ -24,6 +25,9 @@ urlpatterns = [
     path("programs/<slug:slug>/curriculum/", include("trellis.curriculum.urls")),
     path("programs/<slug:slug>/assessments/", include("trellis.assessments.urls_program")),
     path("assess/", include("trellis.assessments.urls")),
+    # Rater links: no account; the thanks page first, or "thanks" would read as a link.
+    path("l/thanks/", rater_links.rater_link_thanks, name="rater-link-thanks"),
+    path("l/<str:token>/", rater_links.rater_link, name="rater-link"),
     path("programs/<slug:slug>/committee/", include("trellis.committees.urls")),
     path("programs/<slug:slug>/records/", include("trellis.records.urls")),
     path("programs/<slug:slug>/records/", include("trellis.reports.urls")),

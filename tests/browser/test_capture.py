@@ -121,3 +121,54 @@ def test_the_form_on_a_desktop_and_without_javascript(web_factory: Any) -> None:
         "EPA1": False,
         "EPA3": True,
     }
+
+
+def test_a_nurse_answers_a_link_on_a_phone_without_an_account(web_factory: Any) -> None:
+    from trellis.assessments.models import Form, RaterLink
+
+    people = make_people()
+    assert Form.objects.filter(slug="multisource", program=None).exists()
+    # The coordinator makes the link on the page (desktop) ...
+    staff: Web = web_factory(viewport=DESKTOP)
+    staff.sign_in(people.coordinator.email, PASSWORD)
+    staff.go(f"/programs/{people.program.slug}/assessments/links/")
+    staff.page.get_by_label("Feedback about").select_option(
+        label=f"Lena Park ({people.learner.email})"
+    )
+    staff.page.get_by_label("Form", exact=True).select_option(label="Multisource feedback")
+    staff.page.get_by_label("Who gives the feedback").select_option("nurse")
+    staff.page.get_by_label("Their name").fill("Nell Nurse")
+    staff.page.get_by_role("button", name="Make the link").click()
+    staff.page.wait_for_load_state()
+    assert staff.page.get_by_role("heading", name="The link is ready").is_visible()
+    assert staff.page.locator(".link-made__qr svg").is_visible()
+    assert_accessible(staff, "the rater links page")
+    shot(staff, "rater-links-1280")
+    url = staff.page.locator("#made-url").input_value()
+    assert RaterLink.objects.count() == 1
+
+    # ... and the nurse opens it on a phone, signed in nowhere.
+    web: Web = web_factory(viewport=PHONE)
+    path = url[url.index("/l/") :]  # the link's path on the test server
+    web.go(path)
+    page = web.page
+    assert page.get_by_role("heading", name="Lena Park").is_visible()
+    assert page.get_by_text("No account needed", exact=False).is_visible()
+    assert page.get_by_role("button", name="Save draft").count() == 0
+    assert_accessible(web, "the rater link form")
+    for fieldset in page.locator("fieldset.rate").all():
+        fieldset.locator("label.rate__level", has_text="3").first.click()
+    page.get_by_label("Your name").fill("Nell Nurse")
+    page.get_by_label("One thing to do next time").fill("Check understanding with teach-back.")
+    shot(web, "rater-link-390")
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Thank you").is_visible()
+    assert_accessible(web, "the thanks page")
+    assessment = Assessment.objects.get()
+    assert assessment.assessor is None and assessment.assessor_role == "nurse"
+    assert not web.console_errors and not staff.console_errors
+    # Opening the link again: the plain page (a 404), nothing about the learner.
+    assert web.go(path).status == 404
+    assert page.get_by_role("heading", name="This link is not valid").is_visible()
+    assert "Lena" not in page.content()

@@ -231,6 +231,7 @@ class AssessmentSource(models.TextChoices):
     WEB = "web", "Trellis"
     API = "api", "API"
     IMPORT = "import", "Imported"
+    LINK = "link", "Rater link (no account)"
 
 
 class Assessment(models.Model):
@@ -449,3 +450,62 @@ class ExamScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner}: {self.score}"
+
+
+class RaterLink(models.Model):
+    """A link that lets one person without an account (a nurse, a patient, a peer, an
+    outside preceptor) fill one form about one learner, once, before it expires. Only a
+    digest of the link's secret is stored: the secret itself is shown once, when made."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="rater_links")
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="rater_links")
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rater_links_about"
+    )
+    rater_role = models.CharField(max_length=12, choices=AssessorRole.choices)
+    rater_email = models.EmailField(blank=True)
+    rater_name = models.CharField(max_length=200, blank=True)
+    anonymous = models.BooleanField(
+        default=False, help_text="The rater gives no name (patient feedback)."
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    assessment = models.OneToOneField(
+        Assessment, null=True, blank=True, on_delete=models.SET_NULL, related_name="rater_link"
+    )
+    client_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Sent by the page that makes links: a repeated submission makes no second.",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["program", "subject"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "client_key"],
+                condition=~Q(client_key=""),
+                name="rater_link_unique_client_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form} of {self.subject} by a {self.get_rater_role_display().lower()}"
+
+
+class LinkMiss(models.Model):
+    """A request for a rater link that does not exist (or no longer works), by client
+    address: too many in a while and that address is refused for a time."""
+
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"miss from {self.ip} at {self.at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import path
 
 from trellis.assessments.exams import views as exams_views
+from trellis.assessments.links import views as views_links
 from trellis.assessments.logs import views as views_logs
 from trellis.assessments.requests import views as views_requests
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("requests/mine/", views_requests.my_requests, name="my-requests"),
     path("requests/<int:pk>/cancel/", views_requests.request_cancel_view, name="request-cancel"),
     path("compliance/", views_requests.compliance, name="compliance"),
+    path("links/", views_links.links, name="rater-links"),
+    path("links/<int:pk>/revoke/", views_links.link_revoke, name="rater-link-revoke"),
     path("logs/", views_logs.overview, name="logs"),
     path("logs/types/", views_logs.log_types, name="log-types"),
     path("logs/types/<int:pk>/edit/", views_logs.log_type_edit, name="log-type-edit"),

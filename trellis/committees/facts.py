@@ -141,7 +141,10 @@ def _observation_rows(
     )
     rows = []
     for aid, subject, assessor, name, role, kind, day, fw, code, ikind, level, no in ratings:
-        rater = keys.key("rater", assessor) if assessor else keys.key("rater", f"name:{name}")
+        # No account: the name the rater gave; an anonymous answer (a patient's) is a
+        # rater of its own, not one "anonymous" rater pooling every patient.
+        who = assessor or (f"name:{name}" if name else f"anonymous:{aid}")
+        rater = keys.key("rater", who)
         rows.append(
             _row(
                 keys=keys,

@@ -27,6 +27,7 @@ from trellis.demo.committees import generate_review_cycle
 from trellis.demo.curriculum import DemoCurriculum, generate_curriculum
 from trellis.demo.educators import generate_educator_data
 from trellis.demo.names import FIRST_NAMES, LAST_NAMES
+from trellis.demo.rater_links import generate_rater_links
 from trellis.demo.schedule import DemoSchedule, academic_year_start, generate_schedule
 from trellis.frameworks.catalogue import catalogue_install
 from trellis.frameworks.models import Adoption, Framework, Item
@@ -519,4 +520,5 @@ def generate_demo(
         demo.assessments = generate_assessments(demo=demo, rng=random.Random(seed + 1))
         generate_review_cycle(demo=demo, rng=random.Random(seed + 2))
         generate_educator_data(demo=demo, rng=random.Random(seed + 3))
+        generate_rater_links(demo=demo, rng=random.Random(seed + 4))
     return demo

@@ -64,7 +64,7 @@ class CapturePage:
 
     @property
     def general_errors(self) -> list[str]:
-        keys = ("ratings", "__all__", "form", "request", "assessor_role")
+        keys = ("ratings", "__all__", "form", "request", "assessor_role", "rater_name")
         return [self.errors[k] for k in keys if k in self.errors]
 
     @property

@@ -1,0 +1,1 @@
+"""Rater links: one form about one learner for someone without an account."""
