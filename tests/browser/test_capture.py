@@ -124,6 +124,8 @@ def test_the_form_on_a_desktop_and_without_javascript(web_factory: Any) -> None:
 
 
 def test_a_nurse_answers_a_link_on_a_phone_without_an_account(web_factory: Any) -> None:
+    from playwright.sync_api import expect
+
     from trellis.assessments.models import Form, RaterLink
 
     people = make_people()
@@ -159,7 +161,20 @@ def test_a_nurse_answers_a_link_on_a_phone_without_an_account(web_factory: Any) 
     for fieldset in page.locator("fieldset.rate").all():
         fieldset.locator("label.rate__level", has_text="3").first.click()
     page.get_by_label("Your name").fill("Nell Nurse")
+    # The nudge, while typing: first for something specific, then for a next step.
+    nudge = page.locator("#comment-nudge")
+    page.get_by_label("What went well?").fill("Great job!")
+    expect(nudge).to_contain_text("Say what you saw")
+    page.get_by_label("What went well?").fill(
+        "Explained the plan to the family in plain words and answered their questions."
+    )
+    expect(nudge).to_contain_text("next time")
+    assert_accessible(web, "the rater link form with the nudge")
+    nudge.scroll_into_view_if_needed()
+    if SHOTS.is_dir():
+        page.screenshot(path=str(SHOTS / "nudge-390.png"))
     page.get_by_label("One thing to do next time").fill("Check understanding with teach-back.")
+    expect(nudge).to_be_hidden()
     shot(web, "rater-link-390")
     page.get_by_role("button", name="Submit").click()
     page.wait_for_load_state()

@@ -28,3 +28,40 @@
   // server answers a repeat with the same confirmation).
   window.addEventListener("pageshow", function () { sent = false; });
 })();
+
+// The comment nudge: while the rater types, a gentle word (never a block) when the
+// comments do not yet say what was seen or what to do next. The rules come from the page
+// (trellis.analytics.narratives.nudge_rules), so they have one home.
+(function () {
+  "use strict";
+  var box = document.querySelector(".capture-comments[data-nudge-suggestion]");
+  var out = document.getElementById("comment-nudge");
+  if (!box || !out) return;
+  var d = box.dataset;
+  var suggestion = new RegExp(d.nudgeSuggestion, "i");
+  var vague = new RegExp(d.nudgeVague, "i");
+  var minWords = parseInt(d.nudgeMinWords, 10) || 6;
+  var areas = box.querySelectorAll("textarea");
+  var timer = null;
+  function words(s) { return s ? s.split(/\s+/).length : 0; }
+  function check() {
+    var text = Array.prototype.map.call(areas, function (a) { return a.value.trim(); })
+      .filter(Boolean).join(" ");
+    var next = document.getElementById(d.nudgeNextStep);
+    var nextStep = next ? next.value.trim() : "";
+    var say = "";
+    if (text) {
+      if (words(text) < minWords || vague.test(text)) say = d.nudgeSaySpecific;
+      else if (words(nextStep) < 3 && !suggestion.test(text)) say = d.nudgeSaySuggestion;
+    }
+    out.textContent = say;
+    out.hidden = !say;
+  }
+  areas.forEach(function (a) {
+    a.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(check, 600);  // after a pause, not at every key
+    });
+    a.addEventListener("blur", check);
+  });
+})();

@@ -1,0 +1,212 @@
+"""Narrative comments: does a comment say what to do next, and which framework items does
+it speak about? Offline: a rule set for suggestions, and per program a TF-IDF + logistic
+regression model (scikit-learn) trained on its own tagged comments; nothing is downloaded.
+
+The suggestion rule follows the QuAL score's second item ("is there a suggestion for
+improvement?"; Chan et al. 2022, *Journal of Graduate Medical Education*, the QuAL score's
+evidence / suggestion / connection): a comment suggests when it holds a forward-looking or
+directive phrase ("next time", "consider", "work on", "try to", "should", "make sure",
+"would benefit", ...). `evaluate` reports, on a labelled file, the detector's accuracy
+and the tagger's top-1 and top-3 accuracy, leave-one-learner-out.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+# Forward-looking and directive phrases: what the QuAL score's suggestion item asks for.
+SUGGESTION = re.compile(
+    r"\b(next time|in the future|going forward|moving forward|for next|"
+    r"consider(ing)?|work(ing)? on|try(ing)? to|try |should|could|would benefit|"
+    r"make sure|remember to|be sure to|focus(ing)? on|aim to|goal|recommend(ed)?|"
+    r"suggest(ed|ion)?|practi[cs]e|read (up|about|more)|review(ing)?|need(s)? to|"
+    r"continue to|don'?t forget|avoid|improve|improvement|opportunit(y|ies)|"
+    r"work towards?|be more|be explicit|ask for|when you|would have|instead of)\b",
+    re.IGNORECASE,
+)
+
+
+def has_suggestion(text: str) -> bool:
+    """Whether the comment suggests what to do next (the QuAL suggestion item)."""
+    return bool(SUGGESTION.search(text or ""))
+
+
+# Praise with nothing behind it: "Great job!", "Good work, keep it up."
+VAGUE = re.compile(
+    r"^\W*((great|good|nice|excellent|awesome|solid|fine|ok(ay)?|well done|keep it up|"
+    r"keep up the good work|no concerns|pleasure to work with)\W*(job|work|shift|stuff)?\W*)+$",
+    re.IGNORECASE,
+)
+SPECIFIC_WORDS = 6  # fewer words than this can hardly say what was seen
+NEXT_STEP_PROMPT = "next-time"  # the built-in forms' "One thing to do next time"
+NUDGE_SPECIFIC = "Say what you saw: one specific thing they did, and how it went."
+NUDGE_SUGGESTION = "Add one thing to do next time, e.g. “Next time, …”."
+
+
+def comment_nudge(texts: list[str], *, next_step: str = "") -> str:
+    """The gentle nudge for what a rater has written so far ("" when none is due): first
+    that it says what was seen, then that it says what to do next. An answer in a form's
+    "next step" box (NEXT_STEP_PROMPT) is a suggestion by its place. Never blocks."""
+    text = " ".join(t.strip() for t in [*texts, next_step] if t and t.strip())
+    if not text:
+        return ""
+    if len(text.split()) < SPECIFIC_WORDS or VAGUE.match(text):
+        return NUDGE_SPECIFIC
+    if len(next_step.split()) < 3 and not has_suggestion(text):
+        return NUDGE_SUGGESTION
+    return ""
+
+
+def nudge_rules() -> dict[str, str]:
+    """The nudge's rules for the form's script (which applies them while the rater types):
+    the same patterns and words as `comment_nudge`, so the rule has one home."""
+    return {
+        "suggestion": SUGGESTION.pattern,
+        "vague": VAGUE.pattern,
+        "min-words": str(SPECIFIC_WORDS),
+        "next-step": f"comment-{NEXT_STEP_PROMPT}",
+        "say-specific": NUDGE_SPECIFIC,
+        "say-suggestion": NUDGE_SUGGESTION,
+    }
+
+
+class CommentsError(ValueError):
+    """A comments file that cannot be evaluated, with the row to fix."""
+
+
+@dataclass(frozen=True)
+class Comments:
+    learners: list[str]
+    texts: list[str]
+    items: list[str]
+    suggestion: list[bool | None]  # the label, where the file has one
+
+
+def _truth(value: str, where: str) -> bool | None:
+    v = value.strip().lower()
+    if not v:
+        return None
+    if v in {"1", "true", "yes", "y"}:
+        return True
+    if v in {"0", "false", "no", "n"}:
+        return False
+    raise CommentsError(f"{where}, column suggestion: {value!r} is not 1/0, yes/no")
+
+
+def read_comments(path: Path) -> Comments:
+    """A CSV with the header `learner, text, item` (and optionally `suggestion`, 1/0), or a
+    CBD dashboard JSON export (a list of records with username, feedback and epa)."""
+    if not path.is_file():
+        raise CommentsError(f"{path}: no such file")
+    learners: list[str] = []
+    texts: list[str] = []
+    items: list[str] = []
+    labels: list[bool | None] = []
+    if path.suffix.lower() == ".json":
+        try:
+            records = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise CommentsError(f"{path}: not JSON ({exc})") from exc
+        if not isinstance(records, list):
+            raise CommentsError(f"{path}: expected a list of assessment records")
+        for n, r in enumerate(records, start=1):
+            if not isinstance(r, dict) or not {"username", "feedback", "epa"} <= set(r):
+                raise CommentsError(f"{path}: record {n} lacks username, feedback or epa")
+            if str(r["feedback"]).strip() and str(r["epa"]).strip():
+                learners.append(str(r["username"]))
+                texts.append(str(r["feedback"]))
+                items.append(str(r["epa"]))
+                labels.append(None)
+    else:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            header = {h.strip().lower() for h in reader.fieldnames or []}
+            missing = [c for c in ("learner", "text", "item") if c not in header]
+            if missing:
+                raise CommentsError(f"{path}: missing column(s) {', '.join(missing)}")
+            for n, row in enumerate(reader, start=2):
+                row = {k.strip().lower(): (v or "") for k, v in row.items() if k}
+                if not row["text"].strip():
+                    raise CommentsError(f"{path}: line {n}, column text: empty")
+                learners.append(row["learner"].strip())
+                texts.append(row["text"])
+                items.append(row["item"].strip())
+                labels.append(_truth(row.get("suggestion", ""), f"{path}: line {n}"))
+    if not texts:
+        raise CommentsError(f"{path}: no comments")
+    return Comments(learners, texts, items, labels)
+
+
+def tagging_model() -> Any:
+    """Word 1-2 grams and character 3-5 grams (robust to the abbreviations and typos of
+    bedside notes), TF-IDF weighted, into a multinomial logistic regression."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True)
+    return make_pipeline(make_union(words, chars), LogisticRegression(max_iter=2000, C=10.0))
+
+
+def tagging_accuracy(comments: Comments) -> dict[str, float | int]:
+    """Top-1 and top-3 accuracy of item tagging, leave-one-learner-out: each learner's
+    comments are tagged by a model trained on everyone else's. Items a fold's training
+    set never saw count as misses."""
+    texts, items = np.array(comments.texts, dtype=object), np.array(comments.items)
+    groups = np.array(comments.learners)
+    learners = sorted(set(comments.learners))
+    if len(learners) < 2 or len(set(comments.items)) < 2:
+        raise CommentsError("tagging needs comments about two learners or more, on two items")
+    hit1 = hit3 = total = 0
+    for held in learners:
+        test = groups == held
+        model = tagging_model().fit(texts[~test], items[~test])
+        probabilities = model.predict_proba(texts[test])
+        classes = model.classes_
+        top = np.argsort(-probabilities, axis=1)[:, :3]
+        truth = items[test]
+        hit1 += int((classes[top[:, 0]] == truth).sum())
+        hit3 += int(sum(t in classes[row] for t, row in zip(truth, top, strict=True)))
+        total += len(truth)
+    return {
+        "comments": total,
+        "learners": len(learners),
+        "items": len(set(comments.items)),
+        "top1": hit1 / total,
+        "top3": hit3 / total,
+        "majority": max(comments.items.count(i) for i in set(comments.items)) / total,
+    }
+
+
+def suggestion_accuracy(comments: Comments) -> dict[str, float | int] | None:
+    """The detector against the file's labels (None when it has none)."""
+    labelled = zip(comments.texts, comments.suggestion, strict=True)
+    pairs = [(t, s) for t, s in labelled if s is not None]
+    if not pairs:
+        return None
+    right = sum(has_suggestion(t) == s for t, s in pairs)
+    return {"labelled": len(pairs), "accuracy": right / len(pairs)}
+
+
+def evaluate(comments: Comments) -> dict[str, object]:
+    """Both evaluations, and the share of comments the detector finds a suggestion in.
+    Tagging is left out (None) of a file with one learner or one item."""
+    flagged = sum(has_suggestion(t) for t in comments.texts)
+    try:
+        tagging: dict[str, float | int] | None = tagging_accuracy(comments)
+    except CommentsError:
+        tagging = None
+    return {
+        "comments": len(comments.texts),
+        "suggestion_share": flagged / len(comments.texts),
+        "suggestion": suggestion_accuracy(comments),
+        "tagging": tagging,
+    }
