@@ -175,6 +175,9 @@ def test_a_nurse_answers_a_link_on_a_phone_without_an_account(web_factory: Any) 
         page.screenshot(path=str(SHOTS / "nudge-390.png"))
     page.get_by_label("One thing to do next time").fill("Check understanding with teach-back.")
     expect(nudge).to_be_hidden()
+    page.get_by_text("Raise a concern").click()
+    page.get_by_label("I have a concern about patient safety").check()
+    assert_accessible(web, "the rater link form with a concern")
     shot(web, "rater-link-390")
     page.get_by_role("button", name="Submit").click()
     page.wait_for_load_state()
@@ -182,6 +185,7 @@ def test_a_nurse_answers_a_link_on_a_phone_without_an_account(web_factory: Any) 
     assert_accessible(web, "the thanks page")
     assessment = Assessment.objects.get()
     assert assessment.assessor is None and assessment.assessor_role == "nurse"
+    assert assessment.concerns == ["patient_safety"]
     assert not web.console_errors and not staff.console_errors
     # Opening the link again: the plain page (a 404), nothing about the learner.
     assert web.go(path).status == 404

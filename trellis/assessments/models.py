@@ -227,6 +227,13 @@ class AssessmentStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
 
 
+class Concern(models.TextChoices):
+    """What a rater may raise on any form; the program director is told at once."""
+
+    PROFESSIONALISM = "professionalism", "Professionalism"
+    PATIENT_SAFETY = "patient_safety", "Patient safety"
+
+
 class AssessmentSource(models.TextChoices):
     WEB = "web", "Trellis"
     API = "api", "API"
@@ -276,6 +283,11 @@ class Assessment(models.Model):
         max_length=8, choices=AssessmentSource.choices, default=AssessmentSource.WEB
     )
     external_id = models.CharField(max_length=128, blank=True)
+    concerns = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Concerns the rater raised (Concern values); the director is e-mailed.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     editable_until = models.DateTimeField(null=True, blank=True)

@@ -19,7 +19,7 @@ from trellis.assessments.capture.selectors import (
     assessments_of_program,
 )
 from trellis.assessments.evidence import ANONYMITY_MINIMUM
-from trellis.assessments.models import Assessment
+from trellis.assessments.models import Assessment, Concern
 from trellis.people.access import get_program_for, viewer
 
 
@@ -43,6 +43,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "comments": [(prompts.get(c.prompt_key, "Comment"), c.text) for c in a.comments.all()],
             "editable": editable,
             "is_draft": a.status == "draft",
+            "concerns": [Concern(c).label for c in a.concerns or []],
         },
     )
 

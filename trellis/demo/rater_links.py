@@ -57,7 +57,7 @@ def generate_rater_links(*, demo: Demo, rng: random.Random) -> int:
     featured = people.logins.get("resident")
     if featured is not None and featured not in learners:
         learners.append(featured)
-    answered = 0
+    answered, raised = 0, False
     for learner in learners:
         year = next(y for y, c in people.residents.items() if learner in c)
         raters = [("nurse", n) for n in rng.sample(NURSES, 2)]
@@ -74,6 +74,8 @@ def generate_rater_links(*, demo: Demo, rng: random.Random) -> int:
                 may_ask_for_others=True,
             )
             went_well, next_time = rng.choice(WORDS)
+            concern = learner == featured and role == "nurse" and not raised
+            raised = raised or concern
             rater_link_submit(
                 link=made.link,
                 observed_on=demo.today - dt.timedelta(days=rng.randint(2, 60)),
@@ -84,6 +86,9 @@ def generate_rater_links(*, demo: Demo, rng: random.Random) -> int:
                 ],
                 rater_name=name,
                 answer_key=f"demo-{made.link.pk}",
+                # One nurse raises a professionalism concern about the featured resident,
+                # so the program view shows what a concern looks like.
+                concerns=["professionalism"] if concern else [],
             )
             answered += 1
     if featured is not None:

@@ -4,7 +4,8 @@ One aggregate query per table, never one per learner: memberships, items, expect
 levels, the last few ratings per learner and item (a window query), recent observation
 counts and request completion.
 
-Flags, so the page, the spreadsheet and the PDF agree, are the ones that discriminate
+Flags, so the page, the spreadsheet and the PDF agree: a *concern* a rater raised on a form
+in the last CONCERN_DAYS (professionalism, patient safety), and the ones that discriminate
 (`committees.analytics.program_flags`): *at risk* on a subcompetency when most past
 learners at or below the learner's committee level at that point did not reach Level 4
 (calibrated on the program's and the consortium's history), and *projected below Level
@@ -16,7 +17,7 @@ level with the level expected for the training year.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, Q, Window
@@ -29,13 +30,21 @@ from trellis.assessments.evidence import (
     record_adoptions,
     record_items,
 )
-from trellis.assessments.models import Assessment, AssessmentStatus, Rating, Request, RequestStatus
+from trellis.assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    Concern,
+    Rating,
+    Request,
+    RequestStatus,
+)
 from trellis.committees.analytics import LearnerFlags, program_flags
 from trellis.frameworks.models import Item, ItemKind
 from trellis.people.models import Program, User
 from trellis.scheduling.selectors import learner_memberships
 
 RECENT_DAYS = 91
+CONCERN_DAYS = 182  # a concern stays on the program view for half a year
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,7 @@ class LearnerRow:
     completed: int
 
     analytic: LearnerFlags | None
+    concerns: list[tuple[str, dt.date]] = field(default_factory=list)
 
     @property
     def below_count(self) -> int:
@@ -79,7 +89,11 @@ class LearnerRow:
 
     @property
     def flags(self) -> list[str]:
-        return self.analytic.texts if self.analytic else []
+        raised = [
+            f"Concern raised: {Concern(kind).label.lower()} ({day:%d %b})"
+            for kind, day in self.concerns
+        ]
+        return raised + (self.analytic.texts if self.analytic else [])
 
     @property
     def evidence(self) -> str:
@@ -124,6 +138,28 @@ def _latest_ratings(
     return {(s, i): level for s, i, level in ranked if level is not None}
 
 
+def _concerns(
+    *, program: Program, learner_ids: list[int], day: dt.date
+) -> dict[int, list[tuple[str, dt.date]]]:
+    """Concerns raised on submitted assessments in the last CONCERN_DAYS, newest first,
+    per learner: one query."""
+    rows = (
+        Assessment.objects.filter(
+            program=program,
+            subject_id__in=learner_ids,
+            status=AssessmentStatus.SUBMITTED,
+            observed_on__gt=day - dt.timedelta(days=CONCERN_DAYS),
+        )
+        .exclude(concerns=[])
+        .order_by("-observed_on", "-pk")
+        .values_list("subject_id", "concerns", "observed_on")
+    )
+    out: dict[int, list[tuple[str, dt.date]]] = {}
+    for subject, kinds, observed in rows:
+        out.setdefault(subject, []).extend((k, observed) for k in kinds)
+    return out
+
+
 def program_overview(
     *, program: Program, training_year: int | None = None, day: dt.date | None = None
 ) -> ProgramOverview:
@@ -144,6 +180,7 @@ def program_overview(
     expected = ExpectedLevels(adoptions)
     ids = list(people)
     latest = _latest_ratings(program=program, learner_ids=ids, item_ids=[i.pk for i in items])
+    concerns = _concerns(program=program, learner_ids=ids, day=day)
     flags = program_flags(program=program, learner_ids=ids)
     observed = dict(
         Assessment.objects.filter(
@@ -176,6 +213,15 @@ def program_overview(
         ]
         total, done = requests.get(pid, (0, 0))
         rows.append(
-            LearnerRow(person, year, cells, observed.get(pid, 0), total, done, flags.get(pid))
+            LearnerRow(
+                person,
+                year,
+                cells,
+                observed.get(pid, 0),
+                total,
+                done,
+                flags.get(pid),
+                concerns.get(pid, []),
+            )  # fmt: skip
         )
     return ProgramOverview(program, day, items, rows, years, training_year)

@@ -16,7 +16,14 @@ from typing import Any
 
 from trellis.assessments.capture.selectors import LevelOption, level_options
 from trellis.assessments.capture.services import CommentInput, RatingInput
-from trellis.assessments.models import Assessment, Form, FormVersion, ItemSelection, Prompt
+from trellis.assessments.models import (
+    Assessment,
+    Concern,
+    Form,
+    FormVersion,
+    ItemSelection,
+    Prompt,
+)
 from trellis.frameworks.models import Item
 
 NOT_OBSERVED = "no"
@@ -52,7 +59,13 @@ class CapturePage:
     observed_on: str
     context: str = ""
     assessor_role: str = ""
+    concerns: list[str] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def concern_choices(self) -> list[tuple[str, str, bool]]:
+        """(value, label, checked) of each concern a rater may raise."""
+        return [(c.value, c.label, c.value in self.concerns) for c in Concern]
 
     @property
     def fixed(self) -> bool:
@@ -64,7 +77,7 @@ class CapturePage:
 
     @property
     def general_errors(self) -> list[str]:
-        keys = ("ratings", "__all__", "form", "request", "assessor_role", "rater_name")
+        keys = ("ratings", "__all__", "form", "request", "assessor_role", "rater_name", "concerns")
         return [self.errors[k] for k in keys if k in self.errors]
 
     @property
@@ -84,6 +97,7 @@ def page_build(
     comments: Mapping[str, str] | None = None,
     context: str = "",
     assessor_role: str = "",
+    concerns: list[str] | None = None,
 ) -> CapturePage:
     options = level_options(scale=version.scale, items=items)
     selected = selected or {}
@@ -110,6 +124,7 @@ def page_build(
         observed_on=observed_on.isoformat(),
         context=context,
         assessor_role=assessor_role,
+        concerns=list(concerns or []),
     )
 
 
@@ -133,6 +148,7 @@ def page_from_assessment(
         comments={c.prompt_key: c.text for c in assessment.comments.all()},
         context=assessment.context,
         assessor_role=assessment.assessor_role,
+        concerns=list(assessment.concerns or []),
     )
 
 
@@ -167,6 +183,8 @@ def page_parse(data: Mapping[str, Any], page: CapturePage) -> Parsed:
         if p.value.strip():
             comments.append(CommentInput(p.prompt.key, p.value))
     page.context = str(data.get("context", ""))[:255]
+    if hasattr(data, "getlist"):
+        page.concerns = [str(v) for v in data.getlist("concern")][:5]
     page.observed_on = str(data.get("observed_on", "")).strip()
     observed: dt.date | None = None
     try:

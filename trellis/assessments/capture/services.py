@@ -27,7 +27,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from trellis.assessments.models import (
@@ -36,6 +38,7 @@ from trellis.assessments.models import (
     AssessmentStatus,
     AssessorRole,
     Comment,
+    Concern,
     FormVersion,
     ItemSelection,
     Rating,
@@ -44,7 +47,8 @@ from trellis.assessments.models import (
 )
 from trellis.audit.services import audit_record, snapshot
 from trellis.frameworks.models import Item, Scale
-from trellis.people.models import Program, User
+from trellis.people.models import Program, Role, User
+from trellis.people.selectors import memberships_in_force
 from trellis.scheduling.models import Assignment, Site
 
 # A comment under this key is accepted on every form: a general note, e.g. from an import.
@@ -65,6 +69,7 @@ ASSESSMENT_FIELDS = [
     "source",
     "external_id",
     "submitted_at",
+    "concerns",
 ]
 
 
@@ -340,6 +345,7 @@ def assessment_submit(
     assessor_name: str = "",
     draft: bool = False,
     submitted_at: dt.datetime | None = None,
+    concerns: Sequence[str] = (),
 ) -> SubmitResult:
     """Record an assessment (or save a draft of one). Raises AssessmentRefused, writing
     nothing, when a rule is broken. Permission is the caller's business (see access.py)."""
@@ -367,6 +373,9 @@ def assessment_submit(
         request=request,
         draft=draft,
     )
+    unknown = [c for c in concerns if c not in Concern.values]
+    if unknown:
+        problems["concerns"] = f"Unknown concern {unknown[0]!r}."
     if problems:
         raise AssessmentRefused(problems)
 
@@ -389,6 +398,7 @@ def assessment_submit(
         "external_id": external_id,
         "submitted_at": when,
         "editable_until": when + edit_window() if when else None,
+        "concerns": sorted(set(concerns)),
     }
     try:
         with transaction.atomic():
@@ -399,6 +409,8 @@ def assessment_submit(
                 _write_children(assessment, ratings, comments)
             if not draft:
                 _complete_request(request)
+                if assessment.concerns:
+                    concern_notify(assessment)
             audit_record(
                 actor=acting_user,
                 action="assessment.draft" if draft else "assessment.submit",
@@ -419,6 +431,35 @@ def assessment_submit(
             raise
         return SubmitResult(winner, created=False)
     return SubmitResult(assessment, created=True)
+
+
+def concern_notify(assessment: Assessment) -> None:
+    """E-mail the program's directors, after commit, that a rater raised a concern: who
+    about, what kind and a link to the assessment (the words stay in Trellis)."""
+    directors = memberships_in_force(program=assessment.program, role=Role.DIRECTOR)
+    to = sorted({m.person.email for m in directors.select_related("person") if m.person.email})
+    if not to:
+        return
+    kinds = ", ".join(Concern(c).label.lower() for c in assessment.concerns)
+    who = (
+        assessment.assessor.display_name
+        if assessment.assessor
+        else (assessment.assessor_name or assessment.get_assessor_role_display())
+    )
+    subject = f"Trellis: a concern about {assessment.subject.display_name} ({kinds})"
+    body = "\n".join([
+        f"{who} raised a concern about {kinds} on a {assessment.form_version.form.title}",
+        f"about {assessment.subject.display_name} ({assessment.program.name}), observed",
+        f"{assessment.observed_on:%d %B %Y}.",
+        "",
+        f"  {str(getattr(settings, 'SITE_URL', '')).rstrip('/')}"
+        f"{reverse('assessments:detail', args=[assessment.pk])}",
+        "",
+        "Trellis",
+    ])  # fmt: skip
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to), robust=True
+    )
 
 
 def _draft_update(

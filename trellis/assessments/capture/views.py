@@ -175,6 +175,7 @@ def _record(
         assignment=ra.assignment,
         context=page.context,
         draft=draft,
+        concerns=page.concerns,
     )
     if draft and result.assessment.status == AssessmentStatus.DRAFT:
         return redirect(f"{reverse('assessments:start')}?saved={result.assessment.pk}")

@@ -275,6 +275,7 @@ def rater_link_submit(
     comments: Sequence[CommentInput],
     rater_name: str = "",
     answer_key: str = "",
+    concerns: Sequence[str] = (),
 ) -> Assessment:
     """Record the answer and spend the link. A retry of the submission that went through
     (the same `answer_key`, sent by the page) returns the same assessment; anything else
@@ -300,6 +301,7 @@ def rater_link_submit(
         comments=comments,
         acting_user=None,
         client_key=answer_key[:64],
+        concerns=concerns,
         source=AssessmentSource.LINK,
         external_id=link_external_id(locked),
     )

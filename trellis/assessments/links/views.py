@@ -197,6 +197,7 @@ def _answer(request: HttpRequest, link: RaterLink) -> HttpResponse:
                     comments=parsed.comments,
                     rater_name=rater_name,
                     answer_key=page.client_key,
+                    concerns=page.concerns,
                 )
                 return redirect("rater-link-thanks")
             except LinkSpent:
