@@ -11,10 +11,16 @@ from __future__ import annotations
 from trellis.analytics.engine import Engine
 from trellis.analytics.facts import COMMITTEE
 
-RATED = (
-    "level IS NOT NULL AND NOT COALESCE(not_observed, FALSE) "
-    "AND learner IS NOT NULL AND item IS NOT NULL"
-)
+
+def rated(prefix: str = "") -> str:
+    """SQL predicate for rows that carry a rating (`prefix` is a table alias and a dot)."""
+    return (
+        f"{prefix}level IS NOT NULL AND NOT COALESCE({prefix}not_observed, FALSE)"
+        f" AND {prefix}learner IS NOT NULL AND {prefix}item IS NOT NULL"
+    )
+
+
+RATED = rated()
 
 
 def has_committee(engine: Engine) -> bool:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from trellis.analytics.cells import cells_table
+from trellis.analytics.cells import cells_table, rated
 from trellis.analytics.engine import Engine
 from trellis.analytics.facts import COMMITTEE, FactError
 
@@ -48,14 +48,6 @@ COLUMNS = [
     "needed_g80",
     "truncated",
 ]
-
-
-def rated(prefix: str = "") -> str:
-    """SQL predicate for rows that carry a rating (`prefix` is a table alias and a dot)."""
-    return (
-        f"{prefix}level IS NOT NULL AND NOT COALESCE({prefix}not_observed, FALSE)"
-        f" AND {prefix}learner IS NOT NULL AND {prefix}item IS NOT NULL"
-    )
 
 
 def observed(prefix: str = "") -> str:

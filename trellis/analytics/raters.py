@@ -28,9 +28,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from trellis.analytics.cells import rated
 from trellis.analytics.engine import Engine
 from trellis.analytics.facts import COMMITTEE
-from trellis.analytics.gstudy import one_way_components, rated
+from trellis.analytics.gstudy import one_way_components
 
 COLUMNS = [
     "rater",

@@ -440,10 +440,5 @@ def _number(value: Any) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def keyed_learners(*, user_ids: list[int]) -> dict[str, int]:
-    """Pseudonym -> learner id, for the program's own pages (which may name people)."""
-    return {learner_key(learner_id=pk): pk for pk in user_ids}
-
-
 def keyed_raters(*, user_ids: list[int]) -> dict[str, int]:
     return {rater_key(user_id=pk): pk for pk in user_ids}

@@ -14,7 +14,7 @@ from django.utils import timezone
 from trellis.people.models import FailedLogin
 
 
-def _client_ip(request: HttpRequest | None) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
@@ -46,7 +46,7 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         email = (self.data.get("username") or "").strip().lower()
-        ip = _client_ip(self.request)
+        ip = client_ip(self.request)
         if email and login_attempts_exceeded(email=email):
             raise forms.ValidationError(
                 self.error_messages["too_many"],

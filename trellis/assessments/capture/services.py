@@ -47,6 +47,7 @@ from trellis.assessments.models import (
 )
 from trellis.audit.services import audit_record, snapshot
 from trellis.frameworks.models import Item, Scale
+from trellis.lib.urls import absolute_url
 from trellis.people.models import Program, Role, User
 from trellis.people.selectors import memberships_in_force
 from trellis.scheduling.models import Assignment, Site
@@ -452,8 +453,7 @@ def concern_notify(assessment: Assessment) -> None:
         f"about {assessment.subject.display_name} ({assessment.program.name}), observed",
         f"{assessment.observed_on:%d %B %Y}.",
         "",
-        f"  {str(getattr(settings, 'SITE_URL', '')).rstrip('/')}"
-        f"{reverse('assessments:detail', args=[assessment.pk])}",
+        f"  {absolute_url(reverse('assessments:detail', args=[assessment.pk]))}",
         "",
         "Trellis",
     ])  # fmt: skip

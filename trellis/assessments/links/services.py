@@ -39,6 +39,7 @@ from trellis.assessments.models import (
     RaterLink,
 )
 from trellis.audit.services import audit_record, snapshot
+from trellis.lib.urls import absolute_url
 from trellis.people.models import Program, User
 from trellis.people.selectors import learners_of
 
@@ -74,8 +75,7 @@ def digest_of(token: str) -> str:
 
 def link_url(token: str) -> str:
     """The absolute address of a link (settings.SITE_URL in front of the path)."""
-    path = reverse("rater-link", args=[token])
-    return f"{str(getattr(settings, 'SITE_URL', '')).rstrip('/')}{path}"
+    return absolute_url(reverse("rater-link", args=[token]))
 
 
 def link_forms(*, program: Program) -> list[Form]:

@@ -39,6 +39,7 @@ from trellis.assessments.links.services import (
     rater_link_submit,
 )
 from trellis.assessments.models import Form, FormKind, RaterLink
+from trellis.people.auth import client_ip
 from trellis.people.models import Program, User
 from trellis.people.selectors import learners_of
 
@@ -144,14 +145,10 @@ def _not_valid(request: HttpRequest, status: int = 404) -> HttpResponse:
     return render(request, "assessments/links/not_valid.html", {"status": status}, status=status)
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 @require_http_methods(["GET", "POST"])
 def rater_link(request: HttpRequest, token: str) -> HttpResponse:
     """The form behind a link: no account, one form, one learner, once."""
-    ip = _client_ip(request)
+    ip = client_ip(request)
     if client_refused(ip=ip):
         return _not_valid(request, status=429)
     link = link_find(token)

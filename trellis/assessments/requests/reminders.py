@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from trellis.assessments.models import Request, RequestStatus
 from trellis.audit.services import audit_record
+from trellis.lib.urls import absolute_url
 from trellis.people.models import User
 
 # Days relative to the due date on which each reminder falls due (negative: before it).
@@ -101,8 +102,7 @@ def _claim(candidates: list[tuple[int, int]], now: dt.datetime) -> list[int]:
 def request_link(request: Request) -> str:
     """The answer link; absolute when settings.SITE_URL (e.g. https://trellis.example.edu)
     is set, which a deployment that sends e-mail should do."""
-    base = str(getattr(settings, "SITE_URL", "")).rstrip("/")
-    return base + reverse("assessments:answer", args=[request.token])
+    return absolute_url(reverse("assessments:answer", args=[request.token]))
 
 
 def digest_text(*, assessor: User, requests: list[Request], today: dt.date) -> tuple[str, str]:
