@@ -15,14 +15,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from trellis.assessments.access import get_rating_for
-from trellis.assessments.capture.selectors import assessments_about, assessments_by, current_version
+from trellis.assessments.capture.selectors import (
+    assessments_about,
+    assessments_by,
+    capture_forms,
+    current_version,
+)
 from trellis.assessments.capture.services import (
     AssessmentRefused,
     CommentInput,
     RatingInput,
     assessment_submit,
 )
-from trellis.assessments.models import Assessment, AssessorRole, Form
+from trellis.assessments.models import Assessment
 from trellis.frameworks.models import Item
 from trellis.people.access import viewer
 from trellis.people.models import Program
@@ -47,7 +52,6 @@ class AssessmentInSerializer(serializers.Serializer[Any]):
     form = serializers.IntegerField(help_text="The form's id; its current version is used.")
     subject = serializers.IntegerField(help_text="The learner's user id.")
     observed_on = serializers.DateField()
-    assessor_role = serializers.ChoiceField(choices=AssessorRole.choices, default="faculty")
     client_key = serializers.CharField(
         max_length=64, help_text="Your id for this submission: a retry with it writes nothing."
     )
@@ -148,8 +152,12 @@ class AssessmentList(generics.ListCreateAPIView[Assessment]):
         data_in.is_valid(raise_exception=True)
         d = data_in.validated_data
         ra = get_rating_for(viewer(request), d["program"], d["subject"])
-        form = Form.objects.filter(pk=d["form"], archived=False).first()
-        if form is None or form.program_id not in (None, ra.program.pk):
+        if request.data.get("assessor_role", ra.assessor_role) != ra.assessor_role:
+            raise serializers.ValidationError(
+                {"assessor_role": "Trellis sets the assessor role from who you are: omit it."}
+            )
+        form = next((f for f in capture_forms(program=ra.program) if f.pk == d["form"]), None)
+        if form is None:
             raise serializers.ValidationError({"form": "No such form in this program."})
         items = Item.objects.in_bulk([r["item"] for r in d["ratings"]])
         missing = [r["item"] for r in d["ratings"] if r["item"] not in items]
@@ -161,7 +169,7 @@ class AssessmentList(generics.ListCreateAPIView[Assessment]):
                 form_version=current_version(form),
                 subject=ra.subject,
                 assessor=ra.user,
-                assessor_role=d["assessor_role"],
+                assessor_role=ra.assessor_role,
                 observed_on=d["observed_on"],
                 ratings=[
                     RatingInput(items[r["item"]], r.get("level"), r["not_observed"])

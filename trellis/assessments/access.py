@@ -22,7 +22,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from trellis.assessments.evidence import is_developmental
-from trellis.assessments.models import Assessment, AssessmentStatus, Request, RequestStatus
+from trellis.assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    AssessorRole,
+    Request,
+    RequestStatus,
+)
 from trellis.people import visibility
 from trellis.people.access import ProgramAccess, get_program_for
 from trellis.people.models import Program, User
@@ -59,6 +65,14 @@ class RateAccess:
     @property
     def program(self) -> Program:
         return self.access.program
+
+    @property
+    def assessor_role(self) -> str:
+        """The role this rating is made in, derived, never taken from input: a signed-in
+        rater (faculty, a director, a committee member) rates as faculty. The other roles
+        arrive by their own doors: a rater link (nurse, patient, peer...), a
+        self-assessment (self), a learner's evaluation of a rotation or teacher (learner)."""
+        return AssessorRole.FACULTY
 
 
 def supervised_assignment(*, faculty: User, learner: User, program: Program) -> Assignment | None:

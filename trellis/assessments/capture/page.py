@@ -191,9 +191,6 @@ def page_parse(data: Mapping[str, Any], page: CapturePage) -> Parsed:
         observed = dt.date.fromisoformat(page.observed_on)
     except ValueError:
         page.errors["observed_on"] = "Enter the date you observed, e.g. 2026-03-14."
-    role = str(data.get("assessor_role", "")).strip()
-    if role:
-        page.assessor_role = role
     page.rows.sort(key=lambda r: not r.chosen)
     return Parsed(page=page, ratings=ratings, comments=comments, observed_on=observed)
 

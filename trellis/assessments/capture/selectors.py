@@ -68,13 +68,16 @@ def capture_start(*, user: User, day: dt.date) -> Start:
 
 
 def capture_forms(*, program: Program) -> list[Form]:
-    """Forms a faculty member may pick on the capture page: the program's own and the
-    built-in ones of the capture kinds, live only."""
-    return list(
+    """Forms a faculty member may pick on the capture page and in the API: the program's
+    own and the built-in ones of the capture kinds that faculty fill, live only."""
+    forms = (
         Form.objects.filter(archived=False, kind__in=CAPTURE_KINDS)
         .filter(Q(program=program) | Q(program__isnull=True))
         .order_by("program_id", "kind", "title")
     )
+    return [
+        f for f in forms if AssessorRole.FACULTY in (f.assessor_roles or [AssessorRole.FACULTY])
+    ]
 
 
 def current_version(form: Form) -> FormVersion:
@@ -249,8 +252,3 @@ def anonymous_summary(*, subject: User, minimum: int = ANONYMITY_MINIMUM) -> lis
             )
         out.append(summary)
     return out
-
-
-def assessor_role_default(form: Form) -> str:
-    roles = form.assessor_roles or [AssessorRole.FACULTY]
-    return AssessorRole.FACULTY if AssessorRole.FACULTY in roles else roles[0]

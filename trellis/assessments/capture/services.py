@@ -29,6 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -46,7 +47,7 @@ from trellis.assessments.models import (
     RequestStatus,
 )
 from trellis.audit.services import audit_record, snapshot
-from trellis.frameworks.models import Item, Scale
+from trellis.frameworks.models import Adoption, Framework, Item, Scale
 from trellis.lib.urls import absolute_url
 from trellis.people.models import Program, Role, User
 from trellis.people.selectors import memberships_in_force
@@ -147,14 +148,22 @@ def _check_context(
     assessor_role: str,
     observed_on: dt.date,
     request: Request | None,
+    source: str,
 ) -> dict[str, str]:
-    """The form, role, date and request: who, when and on what."""
+    """The form, role, date and request: who, when and on what. The role must be one the
+    form is filled in (the callers derive it from who the assessor is)."""
     problems: dict[str, str] = {}
     form = form_version.form
     if form.program_id is not None and form.program_id != program.pk:
         problems["form"] = "This form belongs to another program."
     if assessor_role not in AssessorRole.values:
         problems["assessor_role"] = f"Unknown assessor role {assessor_role!r}."
+    elif source != AssessmentSource.IMPORT and assessor_role not in (
+        form.assessor_roles or [AssessorRole.FACULTY]
+    ):
+        # An import keeps the role its source system recorded (mapped by the importer).
+        role = AssessorRole(assessor_role).label.lower()
+        problems["assessor_role"] = f"The {form.title} is not filled by a {role}."
     if observed_on > timezone.localdate() + dt.timedelta(days=1):
         problems["observed_on"] = "The observation cannot be in the future."
     if request is not None:
@@ -176,16 +185,17 @@ def _rating_problem(
     per_item: dict[int, Scale] | None,
     default_scale: Scale,
     levels: dict[int, list[Decimal]],
+    adopted: set[int],
 ) -> str:
     """What is wrong with one rating ("" when nothing is)."""
+    framework_id = r.item.framework_id
+    if per_item is None and framework_id not in (adopted | {form_version.framework_id}):
+        # Not the program's: its code is not named (it may be another institution's).
+        return "This item is not in a framework of this program."
     name = r.item.code or r.item.name
     if per_item is not None and r.item.pk not in per_item:
         return f"{name} is not on this form."
-    if (
-        per_item is None
-        and form_version.framework_id is not None
-        and r.item.framework_id != form_version.framework_id
-    ):
+    if per_item is None and form_version.framework_id not in (None, framework_id):
         return f"{name} is not in this form's framework."
     if r.not_observed:
         return "Choose a level or “Not observed”, not both." if r.level is not None else ""
@@ -198,12 +208,36 @@ def _rating_problem(
     return ""
 
 
+def _rateable_frameworks(program: Program, assessor_role: str) -> set[int]:
+    """Frameworks whose items a choose-items form without its own framework may rate: those
+    the program adopted, less developmental ones. Developmental data is its owner's: only
+    a self-assessment (or a form built on that framework) writes it, on a developmental
+    framework of the catalogue or of the program's institution."""
+    ids = set(
+        Adoption.objects.filter(program=program, framework__developmental=False).values_list(
+            "framework_id", flat=True
+        )
+    )
+    if assessor_role == AssessorRole.SELF:
+        ids |= set(
+            Framework.objects.filter(developmental=True)
+            .filter(Q(institution__isnull=True) | Q(institution_id=program.institution_id))
+            .values_list("pk", flat=True)
+        )
+    return ids
+
+
 def _check_ratings(
-    form_version: FormVersion, ratings: Sequence[RatingInput], problems: dict[str, str]
+    program: Program,
+    assessor_role: str,
+    form_version: FormVersion,
+    ratings: Sequence[RatingInput],
+    problems: dict[str, str],
 ) -> tuple[set[int], int, dict[int, Scale] | None]:
-    """Each rating against the form and its scale; the items rated, how many were observed,
-    and the fixed form's items (None for a choose-items form)."""
+    """Each rating against the form, the program and the scale; the items rated, how many
+    were observed, and the fixed form's items (None for a choose-items form)."""
     per_item, default_scale = _item_scales(form_version)
+    adopted = _rateable_frameworks(program, assessor_role) if per_item is None else set()
     scales = set(per_item.values()) if per_item is not None else set()
     scales.add(default_scale)
     levels = _scale_levels(scales)
@@ -212,7 +246,7 @@ def _check_ratings(
     for r in ratings:
         key = f"rating-{r.item.pk}"
         if r.item.pk in seen:
-            problems[key] = f"{r.item.code or r.item.name} is rated twice."
+            problems.setdefault(key, f"{r.item.code or r.item.name} is rated twice.")
             continue
         seen.add(r.item.pk)
         problem = _rating_problem(
@@ -221,6 +255,7 @@ def _check_ratings(
             per_item=per_item,
             default_scale=default_scale,
             levels=levels,
+            adopted=adopted,
         )
         if problem:
             problems[key] = problem
@@ -241,6 +276,7 @@ def _check(
     comments: Sequence[CommentInput],
     request: Request | None,
     draft: bool,
+    source: str,
 ) -> dict[str, str]:
     problems = _check_context(
         program=program,
@@ -250,8 +286,11 @@ def _check(
         assessor_role=assessor_role,
         observed_on=observed_on,
         request=request,
+        source=source,
     )
-    seen, observed, per_item = _check_ratings(form_version, ratings, problems)
+    seen, observed, per_item = _check_ratings(
+        program, assessor_role, form_version, ratings, problems
+    )
     prompts = {p.key: p for p in form_version.prompts.all()}
     said = {c.prompt_key for c in comments if c.text.strip()}
     for c in comments:
@@ -373,6 +412,7 @@ def assessment_submit(
         comments=comments,
         request=request,
         draft=draft,
+        source=source,
     )
     unknown = [c for c in concerns if c not in Concern.values]
     if unknown:
@@ -510,6 +550,7 @@ def assessment_edit(
         comments=comments,
         request=None,
         draft=False,
+        source=assessment.source,
     )
     if problems:
         raise AssessmentRefused(problems)

@@ -25,7 +25,6 @@ from trellis.assessments.capture.page import (
     page_parse,
 )
 from trellis.assessments.capture.selectors import (
-    assessor_role_default,
     capture_candidates,
     capture_forms,
     capture_start,
@@ -115,7 +114,7 @@ def _capture(
             chosen=chosen,
             client_key=new_client_key(),
             observed_on=timezone.localdate(),
-            assessor_role=assessor_role_default(form),
+            assessor_role=ra.assessor_role,
         )
     if request.method == "POST":
         page.client_key = request.POST.get("client_key", "")[:64] or page.client_key
@@ -165,7 +164,7 @@ def _record(
         form_version=page.version,
         subject=ra.subject,
         assessor=ra.user,
-        assessor_role=page.assessor_role or assessor_role_default(page.form),
+        assessor_role=ra.assessor_role,
         observed_on=parsed.observed_on,
         ratings=parsed.ratings,
         comments=parsed.comments,
