@@ -208,3 +208,7 @@ TRELLIS_ANALYTICS_KEY = os.environ.get("TRELLIS_ANALYTICS_KEY", "")
 TRELLIS_ANALYTICS_HISTORY = os.environ.get(
     "TRELLIS_ANALYTICS_HISTORY", str(VAR_DIR / "analytics" / "consortium.parquet")
 )
+
+# Supervision (docs/operators.md): a supervisor reads and rates a learner from the first
+# day of the assignment until this many days after its last (time to finish evaluations).
+SUPERVISION_ACCESS_DAYS = int(os.environ.get("SUPERVISION_ACCESS_DAYS", "28"))

@@ -1,7 +1,8 @@
 """Who may rate whom, and who may see an assessment.
 
 - Faculty (and directors and committee members, who also teach) rate the learners they
-  supervise (on any assignment of the program) or have been asked to rate: an open
+  supervise (on an assignment of the program in force: from its first day until
+  settings.SUPERVISION_ACCESS_DAYS after its last) or have been asked to rate: an open
   request addressed to them, or a learner's open request whose link they opened.
 - The assessor sees what they submitted; the subject sees assessments of themselves
   (not one by one for an anonymous form: see selectors.teaching_summary); whoever may see
@@ -34,6 +35,7 @@ from trellis.people.access import ProgramAccess, get_program_for
 from trellis.people.models import Program, User
 from trellis.people.selectors import learners_of, memberships_current, program_roles
 from trellis.scheduling.models import Assignment
+from trellis.scheduling.selectors import supervision_in_force
 from trellis.scheduling.visibility import learner_visible_to
 
 RATERS = visibility.SUPERVISORS
@@ -76,13 +78,17 @@ class RateAccess:
 
 
 def supervised_assignment(*, faculty: User, learner: User, program: Program) -> Assignment | None:
-    """Today's assignment of `learner` that `faculty` supervises, else the latest one."""
+    """Today's assignment of `learner` that `faculty` supervises, else the latest one still
+    in force (`supervision_in_force`: ended within the window after its last day)."""
     today = timezone.localdate()
     qs = Assignment.objects.filter(
-        learner=learner, supervisors=faculty, rotation__program=program
+        supervision_in_force(today=today),
+        learner=learner,
+        supervisors=faculty,
+        rotation__program=program,
     ).select_related("rotation__activity", "site")
-    current = qs.filter(start_date__lte=today, end_date__gte=today).first()
-    return current or qs.filter(start_date__lte=today).order_by("-start_date").first()
+    current = qs.filter(end_date__gte=today).first()
+    return current or qs.order_by("-end_date").first()
 
 
 def open_request_to(*, user: User, subject: User, program: Program) -> Request | None:
@@ -181,7 +187,9 @@ def get_own_assessment_for(user: User, pk: int) -> Assessment:
 def rateable_learners(*, user: User, program: Program) -> Q:
     """A filter on User: the program's current learners this user may rate."""
     learners = learners_of(program=program)
-    supervised = Assignment.objects.filter(supervisors=user, rotation__program=program)
+    supervised = Assignment.objects.filter(
+        supervision_in_force(), supervisors=user, rotation__program=program
+    )
     asked = Request.objects.filter(program=program, assessor=user, status=RequestStatus.OPEN)
     return Q(pk__in=learners.values("person_id")) & (
         Q(pk__in=supervised.values("learner_id")) | Q(pk__in=asked.values("subject_id"))

@@ -25,6 +25,11 @@ class RecordsAccess(MemberAccess):
             access=self.access, viewer=self.user, learner=learner, audience=visibility.RECORD
         )
 
+    def sees_decisions(self, learner: User) -> bool:
+        """Committee levels, exam scores and plans: the learner and program staff. A
+        supervisor sees what they need to teach and rate (the observations and logs)."""
+        return self.sees_all or learner.pk == self.user.pk
+
     @property
     def sees_analytics(self) -> bool:
         """The program's analytics page: the director and the committee."""

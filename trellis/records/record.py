@@ -115,13 +115,21 @@ def learner_record(
     learner: User,
     start: dt.date | None = None,
     end: dt.date | None = None,
+    full: bool = True,
 ) -> LearnerRecord:
+    """The learner's record. Not `full` (a supervisor's view, `RecordsAccess.sees_decisions`):
+    the evidence a supervisor needs to teach and rate (observations, logs), without the
+    committee's levels, exam scores and plans."""
     evidence = learner_evidence(program=program, learner=learner, start=start, end=end)
+    if not full:
+        evidence.exams = []
     return LearnerRecord(
         evidence=evidence,
-        committee=committee_levels(program=program, learner=learner),
+        committee=(
+            committee_levels(program=program, learner=learner) if full else CommitteeLevels([], {})
+        ),
         periods=heatmap_periods(evidence),
-        plans=list(open_plans_in_program(owner=learner, program=program)),
+        plans=list(open_plans_in_program(owner=learner, program=program)) if full else [],
     )
 
 

@@ -50,7 +50,8 @@ def program(request: HttpRequest, slug: str) -> HttpResponse:
 def learner(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
     access = get_records_for(viewer(request), slug)
     person = get_learner_for(access, learner_id)
-    record = learner_record(program=access.program, learner=person)
+    full = access.sees_decisions(person)
+    record = learner_record(program=access.program, learner=person, full=full)
     return render(
         request,
         "records/learner.html",
@@ -61,6 +62,7 @@ def learner(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
             "record_token": record_keep(record),
             "ev": record.evidence,
             "sees_all": access.sees_all,
+            "full": full,
             "entrust_times": ENTRUSTMENT_MIN_TIMES,
             "trajectories_alt": charts.trajectories_alt(record.evidence),
             "heatmap_alt": charts.heatmap_alt(record.evidence, record.periods),
@@ -73,7 +75,9 @@ def learner(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
 def item(request: HttpRequest, slug: str, learner_id: int, item_id: int) -> HttpResponse:
     access = get_records_for(viewer(request), slug)
     person = get_learner_for(access, learner_id)
-    record = learner_record(program=access.program, learner=person)
+    record = learner_record(
+        program=access.program, learner=person, full=access.sees_decisions(person)
+    )
     ev = record.evidence.for_item(item_id)
     if ev is None:
         raise Http404("No such item in this program's record")

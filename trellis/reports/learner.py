@@ -41,8 +41,9 @@ def learner_report_html(record: LearnerRecord) -> str:
     )
 
 
-def learner_report_pdf(*, program: Program, learner: User) -> bytes:
+def learner_report_pdf(*, program: Program, learner: User, full: bool = True) -> bytes:
+    """The record as a PDF; not `full`: a supervisor's (see records.record.learner_record)."""
     from weasyprint import HTML  # imported late: slow to load, only PDFs need it
 
-    html = learner_report_html(learner_record(program=program, learner=learner))
+    html = learner_report_html(learner_record(program=program, learner=learner, full=full))
     return bytes(HTML(string=html).write_pdf())

@@ -27,7 +27,9 @@ def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
 def learner_pdf(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
     access = get_records_for(viewer(request), slug)
     person = get_learner_for(access, learner_id)
-    data = learner_report_pdf(program=access.program, learner=person)
+    data = learner_report_pdf(
+        program=access.program, learner=person, full=access.sees_decisions(person)
+    )
     return _download(data, "application/pdf", f"{slug}-learner-{person.pk}.pdf")
 
 

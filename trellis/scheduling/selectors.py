@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from trellis.curriculum.models import Emphasis
@@ -60,14 +61,26 @@ def rotation_expected_items(
     return qs.distinct().order_by("framework_id", "position", "code")
 
 
+def supervision_in_force(*, today: dt.date | None = None) -> Q:
+    """A filter on Assignment: the ones whose supervisors may read and rate their learner
+    today: from the first day until settings.SUPERVISION_ACCESS_DAYS after the last. An
+    assignment that has not started yet grants nothing; one long over, nothing either."""
+    today = today or timezone.localdate()
+    after = dt.timedelta(days=getattr(settings, "SUPERVISION_ACCESS_DAYS", 28))
+    return Q(start_date__lte=today, end_date__gte=today - after)
+
+
 def supervises(
     *, faculty: User, learner: User, day: dt.date | None = None, program: Program | None = None
 ) -> bool:
-    """Whether `faculty` is a named supervisor of `learner` on `day` (on any assignment, past
-    or future, when `day` is None), optionally only on `program`'s rotations."""
+    """Whether `faculty` is a named supervisor of `learner` on `day`, or (when `day` is None)
+    on an assignment in force today (`supervision_in_force`), optionally only on
+    `program`'s rotations."""
     qs = Assignment.objects.filter(learner=learner, supervisors=faculty)
     if day is not None:
         qs = qs.filter(start_date__lte=day, end_date__gte=day)
+    else:
+        qs = qs.filter(supervision_in_force())
     if program is not None:
         qs = qs.filter(rotation__program=program)
     return qs.exists()

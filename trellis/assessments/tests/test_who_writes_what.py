@@ -26,9 +26,12 @@ def cap(people: People) -> Capture:
 
 
 def cem_item() -> Item:
-    return Item.objects.filter(
-        framework__slug="clinician-educator-milestones", kind="subcompetency"
-    ).first() or Item.objects.filter(framework__slug="clinician-educator-milestones").first()
+    return (
+        Item.objects.filter(
+            framework__slug="clinician-educator-milestones", kind="subcompetency"
+        ).first()
+        or Item.objects.filter(framework__slug="clinician-educator-milestones").first()
+    )
 
 
 def private_item_elsewhere() -> Item:
