@@ -375,7 +375,32 @@ def assignment_update(
 
 
 @transaction.atomic
+def assignment_evidence(assignment: Assignment) -> dict[str, int]:
+    """What points at this assignment: how many assessments and requests (the evidence of
+    who supervised what). Read through the reverse relations, so this app names neither."""
+    return {
+        "assessments": assignment.assessments.count(),
+        "requests": assignment.requests.count(),
+    }
+
+
+def evidence_words(counts: dict[str, int]) -> str:
+    """ "14 assessments and 4 requests" (only the kinds there are)."""
+    parts = [f"{n} {k[:-1] if n == 1 else k}" for k, n in counts.items() if n]
+    return " and ".join(parts)
+
+
 def assignment_delete(*, assignment: Assignment, acting_user: User | None) -> None:
+    """Remove an assignment nothing points at. One that assessments or requests point at is
+    refused (a ScheduleError saying how many): deleting it would silently detach that
+    evidence from its rotation and supervisor; shorten or correct the assignment instead."""
+    counts = assignment_evidence(assignment)
+    if any(counts.values()):
+        raise ScheduleError(
+            f"{evidence_words(counts).capitalize()} point at this assignment, so it stays: "
+            "removing it would detach them from their rotation and supervisor. Change its "
+            "dates, rotation or supervisors instead."
+        )
     program = assignment.rotation.program
     before = _assignment_snapshot(assignment)
     audit_record(

@@ -31,8 +31,10 @@ from trellis.scheduling.services import (
     academic_year_create,
     assignment_create,
     assignment_delete,
+    assignment_evidence,
     assignment_update,
     blocks_generate,
+    evidence_words,
     rotation_create,
     site_create,
 )
@@ -273,12 +275,19 @@ def assignment_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     schedule = _managing(request, slug)
     assignment = _assignment(schedule, pk)
     year = _year_of(schedule, assignment)
-    if request.method == "POST":
+    evidence = evidence_words(assignment_evidence(assignment))
+    if request.method == "POST" and not evidence:
         assignment_delete(assignment=assignment, acting_user=viewer(request))
         messages.success(request, "Assignment removed.")
         return redirect(_overview(schedule, year))
-    context = {"schedule": schedule, "program": schedule.program, "assignment": assignment}
-    return render(request, "scheduling/assignment_delete.html", context)
+    context = {
+        "schedule": schedule,
+        "program": schedule.program,
+        "assignment": assignment,
+        "evidence": evidence,
+    }
+    status = 409 if request.method == "POST" else 200
+    return render(request, "scheduling/assignment_delete.html", context, status=status)
 
 
 # --- import and export ------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from trellis.audit.models import AuditEvent
 from trellis.curriculum.models import Activity, ActivityKind
@@ -215,3 +217,30 @@ def test_assignment_delete_is_audited(sched: Sched) -> None:
     event = AuditEvent.objects.get(action="assignment.delete")
     assert event.actor == sched.people.coordinator
     assert event.before is not None and event.before["learner"] == sched.people.learner.pk
+
+
+def test_an_assignment_that_evidence_points_at_is_kept(client: Client, sched: Sched) -> None:
+    from trellis.assessments.models import Form, Request, RequestOrigin
+    from trellis.records.tests.factories import make_record, rate
+
+    rec = make_record(sched.people)
+    for _ in range(2):
+        a = rate(rec, subject=sched.people.learner, day=sched.first.start_date, levels={})
+        a.assignment = sched.first
+        a.save()
+    Request.objects.create(
+        program=sched.people.program, form=Form.objects.get(slug="end-of-rotation"),
+        subject=sched.people.learner, assessor=sched.people.faculty, assignment=sched.first,
+        origin=RequestOrigin.COORDINATOR, due_date=sched.first.end_date,
+    )  # fmt: skip
+    with pytest.raises(ScheduleError, match="2 assessments and 1 request point at"):
+        assignment_delete(assignment=sched.first, acting_user=sched.people.coordinator)
+    client.force_login(sched.people.coordinator)
+    url = reverse("schedule:assignment-delete", args=["im-residency", sched.first.pk])
+    page = client.get(url).content.decode()
+    assert "2 assessments and 1 request point at this assignment" in page
+    assert "Remove the assignment" not in page
+    assert client.post(url).status_code == 409
+    assert Assignment.objects.filter(pk=sched.first.pk).exists()
+    assert sched.first.assessments.count() == 2
+    assert not AuditEvent.objects.filter(action="assignment.delete").exists()
