@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+
+from trellis.lib.cells import SafeCsvWriter
 from collections.abc import Callable
 from typing import Any
 
@@ -70,5 +72,5 @@ def acgme_rows(*, cycle: ReviewCycle) -> list[list[Any]]:
 
 def acgme_csv(*, cycle: ReviewCycle) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(acgme_rows(cycle=cycle))
+    SafeCsvWriter(out, lineterminator="\r\n").writerows(acgme_rows(cycle=cycle))
     return out.getvalue()

@@ -12,6 +12,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from trellis.lib.cells import safe_workbook
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -165,7 +166,7 @@ def gaps_workbook(report: GapReport) -> bytes:
         gaps.column_dimensions[name].width = width
         coverage.column_dimensions[name].width = width if name != "A" else 10
     out = io.BytesIO()
-    wb.save(out)
+    safe_workbook(wb).save(out)
     return out.getvalue()
 
 

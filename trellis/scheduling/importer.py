@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+
+from trellis.lib.cells import SafeCsvWriter
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
@@ -129,6 +131,6 @@ def _by_name(user: User) -> tuple[str, str, str]:
 def schedule_export_csv(*, year: AcademicYear) -> str:
     """The year's assignments as CSV in the import layout."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCsvWriter(out, lineterminator="\n")
     writer.writerows(export_rows(year=year))
     return out.getvalue()

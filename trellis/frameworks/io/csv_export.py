@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+
+from trellis.lib.cells import SafeCsvWriter
 from collections import Counter
 from decimal import Decimal
 
@@ -61,7 +63,7 @@ def csv_export(*, framework: Framework) -> bytes:
         *FRAMEWORK_COLUMNS,
     ]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeCsvWriter(out, lineterminator="\r\n")
     writer.writerow(header)
     blank_levels = [""] * len(levels)
     writer.writerow(
