@@ -9,10 +9,7 @@ Documented in docs/formats.md, "ACGME milestone upload CSV".
 
 from __future__ import annotations
 
-import csv
 import io
-
-from trellis.lib.cells import SafeCsvWriter
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +18,7 @@ from django.conf import settings
 from trellis.committees.models import CommitteeLevel, Review, ReviewCycle
 from trellis.committees.rules import CommitteeError, review_items
 from trellis.committees.selectors import cycle_current_levels, cycle_reviews
+from trellis.lib.cells import SafeCsvWriter
 
 Row = tuple[Review, CommitteeLevel]
 

@@ -9,15 +9,13 @@ skipped as unchanged, so importing the same file twice, or an export, adds nothi
 
 from __future__ import annotations
 
-import csv
 import io
-
-from trellis.lib.cells import SafeCsvWriter
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 
 from trellis.lib import importing
+from trellis.lib.cells import SafeCsvWriter
 from trellis.lib.importing import UnreadableFile, read_table
 from trellis.people.models import Program, User
 from trellis.scheduling.models import AcademicYear

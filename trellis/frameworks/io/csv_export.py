@@ -6,16 +6,14 @@ can say (association types other than the tree and EPA bundles, rubric details).
 
 from __future__ import annotations
 
-import csv
 import io
-
-from trellis.lib.cells import SafeCsvWriter
 from collections import Counter
 from decimal import Decimal
 
 from trellis.frameworks.io.common import KIND_TO_CSV, level_text
 from trellis.frameworks.io.csv_import import BASE_COLUMNS, FRAMEWORK_COLUMNS
 from trellis.frameworks.models import Association, Framework, Item, ItemKind, LevelDescriptor
+from trellis.lib.cells import SafeCsvWriter
 
 
 def csv_export(*, framework: Framework) -> bytes:
