@@ -9,7 +9,6 @@ Documented in docs/formats.md, "ACGME milestone upload CSV".
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from typing import Any
@@ -19,6 +18,7 @@ from django.conf import settings
 from trellis.committees.models import CommitteeLevel, Review, ReviewCycle
 from trellis.committees.rules import CommitteeError, review_items
 from trellis.committees.selectors import cycle_current_levels, cycle_reviews
+from trellis.lib.cells import SafeCsvWriter
 
 Row = tuple[Review, CommitteeLevel]
 
@@ -70,5 +70,5 @@ def acgme_rows(*, cycle: ReviewCycle) -> list[list[Any]]:
 
 def acgme_csv(*, cycle: ReviewCycle) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(acgme_rows(cycle=cycle))
+    SafeCsvWriter(out, lineterminator="\r\n").writerows(acgme_rows(cycle=cycle))
     return out.getvalue()

@@ -10,7 +10,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -18,6 +17,8 @@ from openpyxl.utils import get_column_letter
 
 from trellis.curriculum.emphasis import strongest
 from trellis.curriculum.selectors import GapReport, ItemCoverage
+from trellis.lib.cells import safe_workbook
+from trellis.lib.plotting import Figure
 
 # One palette for the page (curriculum.css), the picture and the workbook: a light to dark
 # teal by strength of emphasis. Letters are printed in every cell, so colour is never the
@@ -165,7 +166,7 @@ def gaps_workbook(report: GapReport) -> bytes:
         gaps.column_dimensions[name].width = width
         coverage.column_dimensions[name].width = width if name != "A" else 10
     out = io.BytesIO()
-    wb.save(out)
+    safe_workbook(wb).save(out)
     return out.getvalue()
 
 

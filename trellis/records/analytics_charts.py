@@ -10,7 +10,8 @@ from typing import Any
 
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+
+from trellis.lib.plotting import Figure
 
 ACCENT = "#0b6b66"
 MUTED = "#6b7a83"

@@ -13,9 +13,9 @@ from decimal import Decimal
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
 
 from trellis.assessments.evidence import ItemEvidence, LearnerEvidence
+from trellis.lib.plotting import Figure
 from trellis.records.record import Period, latest_by_period
 
 ROLE_STYLE = {

@@ -10,6 +10,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from trellis.lib.cells import safe_workbook
 from trellis.records.program import ProgramOverview
 
 BELOW = PatternFill("solid", fgColor="FDE0C5")
@@ -50,7 +51,7 @@ def program_workbook(overview: ProgramOverview) -> bytes:
     for it in overview.items:
         items.append([it.code, it.name, str(it.framework)])
     out = io.BytesIO()
-    wb.save(out)
+    safe_workbook(wb).save(out)
     return out.getvalue()
 
 

@@ -9,13 +9,13 @@ skipped as unchanged, so importing the same file twice, or an export, adds nothi
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 
 from trellis.lib import importing
+from trellis.lib.cells import SafeCsvWriter
 from trellis.lib.importing import UnreadableFile, read_table
 from trellis.people.models import Program, User
 from trellis.scheduling.models import AcademicYear
@@ -129,6 +129,6 @@ def _by_name(user: User) -> tuple[str, str, str]:
 def schedule_export_csv(*, year: AcademicYear) -> str:
     """The year's assignments as CSV in the import layout."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeCsvWriter(out, lineterminator="\n")
     writer.writerows(export_rows(year=year))
     return out.getvalue()

@@ -97,3 +97,14 @@ def test_the_cli_says_when_there_is_nothing_to_export(people: People, tmp_path: 
         )
     with pytest.raises(CommandError, match="No program"):
         call_command("committee", "export", "--program", "nope", "--format", "acgme-csv")
+
+
+def test_it_neutralises_a_learner_name_that_is_a_formula(people: People) -> None:
+    # Issue 16: a learner named as a formula was written verbatim and ran in Excel.
+    people.learner.first_name = "=cmd|' /C calc'!A0"
+    people.learner.save()
+    c = crafted(people)
+    rows = list(csv.reader(io.StringIO(acgme_csv(cycle=c.cycle))))
+    firsts = {row[rows[0].index("first_name")] for row in rows[1:]}
+    assert "'=cmd|' /C calc'!A0" in firsts
+    assert not any(cell.startswith("=") for row in rows for cell in row)

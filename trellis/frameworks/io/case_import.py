@@ -264,7 +264,11 @@ def _tree(plan: FrameworkPlan, index_of: dict[str, int], problems: Problems) -> 
         child, parent = association.origin_identifier, association.destination_identifier
         if child not in index_of or child in sequence:
             continue
-        if parent in index_of and parent != child:
+        if parent == child:
+            code = plan.items[index_of[child]].code or child
+            problems.add(f"isChildOf loop: {code} > {code}", field=f"CFAssociations[{number}]")
+            continue
+        if parent in index_of:
             plan.items[index_of[child]].parent = parent
             parent_from[child] = number
             sequence[child] = association.sequence_number

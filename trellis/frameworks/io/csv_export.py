@@ -6,7 +6,6 @@ can say (association types other than the tree and EPA bundles, rubric details).
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from decimal import Decimal
@@ -14,6 +13,7 @@ from decimal import Decimal
 from trellis.frameworks.io.common import KIND_TO_CSV, level_text
 from trellis.frameworks.io.csv_import import BASE_COLUMNS, FRAMEWORK_COLUMNS
 from trellis.frameworks.models import Association, Framework, Item, ItemKind, LevelDescriptor
+from trellis.lib.cells import SafeCsvWriter
 
 
 def csv_export(*, framework: Framework) -> bytes:
@@ -61,7 +61,7 @@ def csv_export(*, framework: Framework) -> bytes:
         *FRAMEWORK_COLUMNS,
     ]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SafeCsvWriter(out, lineterminator="\r\n")
     writer.writerow(header)
     blank_levels = [""] * len(levels)
     writer.writerow(

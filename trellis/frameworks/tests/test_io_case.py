@@ -518,3 +518,23 @@ def test_it_exports_the_shipped_catalogue_as_valid_case(
         package = export(framework)
         assert [e.message for e in schema.iter_errors(package)] == [], framework.slug
         assert len(package["CFItems"]) == framework.items.count()
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_item_that_is_its_own_parent() -> None:
+    # Issue 16: an item that was its own parent was accepted although loops are refused.
+    package = rubric_package()
+    item = package["CFItems"][0]["identifier"]
+    package["CFAssociations"].append(
+        {
+            "identifier": uid(93),
+            "associationType": "isChildOf",
+            "originNodeURI": link(item),
+            "destinationNodeURI": link(item),
+        }
+    )
+    counts = (Framework.objects.count(), Item.objects.count())
+    with pytest.raises(FrameworkImportError) as refused:
+        import_package(package)
+    assert any("isChildOf loop" in str(p) for p in refused.value.problems)
+    assert (Framework.objects.count(), Item.objects.count()) == counts
