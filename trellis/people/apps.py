@@ -11,3 +11,9 @@ class PeopleConfig(AppConfig):
         from trellis.lib.checks import site_url_check
 
         checks.register(site_url_check, checks.Tags.compatibility)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from trellis.people.sessions import on_user_logged_in
+
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="trellis-session-start")

@@ -163,15 +163,22 @@ class Membership(models.Model):
         return f"{self.person} — {self.get_role_display()} — {where}"
 
 
-class FailedLogin(models.Model):
-    """A refused sign-in, kept briefly to slow down password guessing."""
+class SignInAttempt(models.Model):
+    """A sign-in attempt, written before its password is checked and kept briefly (a
+    failure or a refusal) to slow down password guessing; a success removes it."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "being checked"
+        FAILED = "failed", "wrong e-mail or password"
+        REFUSED = "refused", "refused by a limit, password not checked"
 
     email = models.CharField(max_length=254, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.PENDING)
 
     class Meta:
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.email} from {self.ip} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.email} from {self.ip} at {self.at:%Y-%m-%d %H:%M} ({self.outcome})"
