@@ -33,7 +33,7 @@ class HashedTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token") from None
         token = api_token_find(plaintext=plaintext)
         if token is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked token")
+            raise exceptions.AuthenticationFailed("Invalid, revoked or expired token")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("User inactive")
         api_token_touch(token=token)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,25 +24,34 @@ def api_token_hash(plaintext: str) -> str:
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 
-def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Make a token for `user`. Returns the token row and the plaintext, which is never
+def api_token_create(*, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+    """Make a token for `user` that expires after `days` (default API_TOKEN_DEFAULT_DAYS,
+    at most API_TOKEN_MAX_DAYS). Returns the token row and the plaintext, which is never
     stored and cannot be shown again."""
     name = name.strip()
     if not name:
         raise ValueError("A token needs a name")
+    days = settings.API_TOKEN_DEFAULT_DAYS if days is None else days
+    if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+        raise ValueError(f"A token lasts from 1 to {settings.API_TOKEN_MAX_DAYS} days, not {days}")
+    expires_at = timezone.now() + dt.timedelta(days=days)
     for _ in range(5):
         prefix = secrets.token_hex(4)
         plaintext = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
         try:
             with transaction.atomic():
                 token = ApiToken.objects.create(
-                    user=user, name=name, prefix=prefix, key_hash=api_token_hash(plaintext)
+                    user=user,
+                    name=name,
+                    prefix=prefix,
+                    key_hash=api_token_hash(plaintext),
+                    expires_at=expires_at,
                 )
                 audit_record(
                     actor=user,
                     action="api_token.create",
                     target=token,
-                    after=snapshot(token, ["user", "name", "prefix"]),
+                    after=snapshot(token, ["user", "name", "prefix", "expires_at"]),
                 )
         except IntegrityError:
             continue  # a prefix already taken: one chance in four billion; draw again

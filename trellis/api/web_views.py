@@ -26,7 +26,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
     form = ApiTokenCreateForm(request.POST or None)
     created = plaintext = None
     if request.method == "POST" and form.is_valid():
-        created, plaintext = api_token_create(user=user, name=form.cleaned_data["name"])
+        created, plaintext = api_token_create(
+            user=user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+        )
         form = ApiTokenCreateForm()
     context = {
         "tokens": api_tokens_of(user=user),

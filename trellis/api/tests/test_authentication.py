@@ -138,3 +138,20 @@ def test_it_lets_only_the_owner_revoke(people: People) -> None:
 def test_it_refuses_a_nameless_token(people: People) -> None:
     with pytest.raises(ValueError):
         api_token_create(user=people.learner, name="   ")
+
+
+def test_it_refuses_an_expired_token(api: APIClient, people: People) -> None:
+    token, plaintext = api_token_create(user=people.learner, name="script", days=1)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    assert api.get(URL).status_code == 200
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    response = api.get(URL)
+    assert response.status_code == 401
+    assert "expired" in response.json()["detail"]
+
+
+def test_it_refuses_a_lifetime_beyond_the_maximum(people: People) -> None:
+    with pytest.raises(ValueError, match="1 to 365 days"):
+        api_token_create(user=people.learner, name="forever", days=366)
+    with pytest.raises(ValueError):
+        api_token_create(user=people.learner, name="never", days=0)

@@ -57,3 +57,14 @@ def test_it_explains_itself() -> None:
     text = Command().create_parser("trellis", "tokens").format_help()
     for action in ("create", "list", "revoke"):
         assert action in text
+
+
+def test_it_creates_a_token_with_a_chosen_lifetime(people: People) -> None:
+    out, err = run("create", "--user", people.coordinator.email, "--name", "term", "--days", "7")
+    token = ApiToken.objects.get(user=people.coordinator)
+    assert round((token.expires_at - token.created_at).total_seconds() / 86400) == 7
+    assert f"expiring {token.expires_at:%Y-%m-%d}" in err
+    listing, _ = run("list", "--user", people.coordinator.email)
+    assert f"{token.expires_at:%Y-%m-%d}  active" in listing
+    with pytest.raises(CommandError, match="1 to 365 days"):
+        run("create", "--user", people.coordinator.email, "--name", "x", "--days", "9999")

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.test import Client
+from django.utils import timezone
 
 from trellis.api.models import ApiToken
 from trellis.api.services import api_token_create, api_token_hash, api_token_revoke
@@ -126,3 +128,30 @@ def test_it_lists_active_tokens_before_revoked_ones(client: Client, people: Peop
     client.force_login(people.learner)
     html = client.get(URL).content.decode()
     assert html.index("Active robot") < html.index("Revoked robot")
+
+
+def test_it_creates_a_token_that_expires_when_chosen(client: Client, people: People) -> None:
+    client.force_login(people.faculty)
+    before = timezone.now()
+    response = client.post(URL, {"name": "Term export", "days": "30"})
+    assert response.status_code == 200
+    token = ApiToken.objects.get(user=people.faculty)
+    assert before + dt.timedelta(days=30) <= token.expires_at
+    assert token.expires_at <= timezone.now() + dt.timedelta(days=30)
+    assert token.expires_at.strftime("%Y-%m-%d") in response.content.decode()
+
+
+def test_it_refuses_a_lifetime_it_does_not_offer(client: Client, people: People) -> None:
+    client.force_login(people.faculty)
+    response = client.post(URL, {"name": "Forever", "days": "100000"})
+    assert response.status_code == 400
+    assert "Forever" in response.content.decode()  # what was typed is shown again
+    assert not ApiToken.objects.exists()
+
+
+def test_it_marks_an_expired_token(client: Client, people: People) -> None:
+    token, _ = api_token_create(user=people.faculty, name="Old robot", days=1)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - dt.timedelta(hours=1))
+    client.force_login(people.faculty)
+    html = client.get(URL).content.decode()
+    assert "Expired" in html

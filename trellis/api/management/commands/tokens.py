@@ -22,6 +22,9 @@ class Command(BaseCommand):
         )
         create.add_argument("--user", required=True, metavar="EMAIL", help="The token's owner.")
         create.add_argument("--name", required=True, help="What the token is for.")
+        create.add_argument(
+            "--days", type=int, default=None, help="Days until it expires (default 90)."
+        )
         listing = sub.add_parser("list", help="List a person's tokens (never the secrets).")
         listing.add_argument("--user", required=True, metavar="EMAIL", help="Whose tokens.")
         revoke = sub.add_parser("revoke", help="Revoke a token, named by its prefix.")
@@ -30,7 +33,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "create":
-            self._create(email=options["user"], name=options["name"])
+            self._create(email=options["user"], name=options["name"], days=options["days"])
         elif action == "list":
             self._list(email=options["user"])
         else:
@@ -42,14 +45,15 @@ class Command(BaseCommand):
             raise CommandError(f"No person with the e-mail address {email}")
         return user
 
-    def _create(self, *, email: str, name: str) -> None:
+    def _create(self, *, email: str, name: str, days: int | None) -> None:
         try:
-            token, plaintext = api_token_create(user=self._person(email), name=name)
+            token, plaintext = api_token_create(user=self._person(email), name=name, days=days)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(plaintext)
         self.stderr.write(
-            f"Created “{token.name}” for {token.user.email}. Copy the token now: "
+            f"Created “{token.name}” for {token.user.email}, expiring "
+            f"{token.expires_at:%Y-%m-%d}. Copy the token now: "
             "it is not stored and cannot be shown again."
         )
 
@@ -58,12 +62,15 @@ class Command(BaseCommand):
         if not rows:
             self.stderr.write("No tokens.")
             return
-        self.stdout.write(f"{'PREFIX':<10} {'CREATED':<17} {'LAST USED':<17} {'STATUS':<8} NAME")
+        self.stdout.write(
+            f"{'PREFIX':<10} {'CREATED':<17} {'LAST USED':<17} {'EXPIRES':<11} {'STATUS':<8} NAME"
+        )
         for t in rows:
             used = f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "never"
-            state = "revoked" if t.revoked_at else "active"
+            state = "revoked" if t.revoked_at else ("expired" if t.is_expired else "active")
             self.stdout.write(
-                f"{t.prefix:<10} {t.created_at:%Y-%m-%d %H:%M} {used:<17} {state:<8} {t.name}"
+                f"{t.prefix:<10} {t.created_at:%Y-%m-%d %H:%M} {used:<17} "
+                f"{t.expires_at:%Y-%m-%d}  {state:<8} {t.name}"
             )
 
     def _revoke(self, *, prefix: str) -> None:
