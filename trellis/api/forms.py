@@ -5,7 +5,6 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-
 LIFETIMES = [(30, "30 days"), (90, "90 days"), (365, "1 year")]
 
 
