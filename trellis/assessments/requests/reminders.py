@@ -4,12 +4,15 @@ Policy, for an open request with an assessor: a reminder 3 days before the due d
 on the due date, then one every 7 days while overdue, at most four in all. A request 30
 days overdue expires.
 
-Several workers may run at once, or one may run twice. Each reminder *slot* (the first,
-the second, ...) is sent at most once: a worker claims a row with a compare-and-set
-UPDATE that matches only while the row is unclaimed (or its claim has lapsed) *and*
-still has the number of reminders the worker saw, and the sent count moves past the slot
-in the same transaction whose commit sends the e-mail. Slots missed while no worker ran
-are not sent late one by one: the count jumps to the slots already due.
+Several workers may run at once, or one may run twice. A worker claims one *assessor* at
+a time: under a lock on the assessor's row (SQLite: the IMMEDIATE transaction), it takes
+every request of theirs that is due a reminder, and none while another worker holds a
+claim on any of them, so an assessor gets one e-mail per pass however many workers run.
+The e-mail is sent after the claim commits; only once the mail server has accepted it do
+the requests count it (the sent count moves past the slots already due, so slots missed
+while no worker ran are not sent late one by one). A refused or unreachable mail server
+releases the claim and the next pass tries again: a reminder may, rarely, go twice (a
+worker dying between sending and counting), never not at all.
 
 One e-mail goes to each assessor per pass, listing every request of theirs that is due a
 reminder, each with its link.
@@ -18,7 +21,8 @@ reminder, each with its link.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import logging
+import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -38,12 +42,15 @@ REMINDER_OFFSETS = (-3, 0, 7, 14)
 EXPIRE_AFTER_DAYS = 30
 CLAIM_FOR = dt.timedelta(minutes=5)
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class PassResult:
     emails: int
     reminded: int
     expired: int
+    failed: int = 0  # assessors whose digest the mail server did not take
 
 
 def slots_due(*, due_date: dt.date, today: dt.date) -> int:
@@ -86,17 +93,25 @@ def requests_expire(*, today: dt.date) -> int:
     return expired
 
 
-def _claim(candidates: list[tuple[int, int]], now: dt.datetime) -> list[int]:
-    claimed = []
-    for pk, sent in candidates:
-        won = (
-            Request.objects.filter(pk=pk, reminders_sent=sent, status=RequestStatus.OPEN)
-            .filter(_unclaimed(now))
-            .update(reminder_claimed_until=now + CLAIM_FOR)
-        )
-        if won:
-            claimed.append(pk)
-    return claimed
+def _claim_for_assessor(assessor_id: int, now: dt.datetime) -> list[Request]:
+    """Every open request of one assessor due a reminder, claimed until `now + CLAIM_FOR`;
+    nothing when another worker holds a live claim on any of that assessor's requests."""
+    today = timezone.localdate(now)
+    until = now + CLAIM_FOR
+    mine = Request.objects.filter(assessor_id=assessor_id, status=RequestStatus.OPEN)
+    with transaction.atomic():
+        # Workers claiming for the same assessor queue here (PostgreSQL; SQLite's IMMEDIATE
+        # transactions already queue every writer).
+        list(User.objects.select_for_update().filter(pk=assessor_id).values_list("pk"))
+        if mine.filter(reminder_claimed_until__gte=now).exists():
+            return []
+        pks = list(mine.filter(_due_filter(today)).values_list("pk", flat=True))
+        Request.objects.filter(pk__in=pks).update(reminder_claimed_until=until)
+    return list(
+        Request.objects.filter(pk__in=pks, reminder_claimed_until=until)
+        .select_related("assessor", "subject", "form")
+        .order_by("due_date", "pk")
+    )
 
 
 def request_link(request: Request) -> str:
@@ -123,14 +138,18 @@ def digest_text(*, assessor: User, requests: list[Request], today: dt.date) -> t
     return subject, "\n".join(lines)
 
 
-def _send_later(address: str, subject: str, body: str) -> None:
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]),
-        robust=True,
-    )
-
-
-def _remind(assessor: User, requests: list[Request], now: dt.datetime, today: dt.date) -> None:
+def _remind(assessor: User, requests: list[Request], now: dt.datetime) -> bool:
+    """Send the assessor's digest; count it on the requests only once it has gone. A mail
+    server that refuses or cannot be reached releases the claim (False)."""
+    today = timezone.localdate(now)
+    subject, body = digest_text(assessor=assessor, requests=requests, today=today)
+    pks = [r.pk for r in requests]
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [assessor.email])
+    except (smtplib.SMTPException, OSError):
+        logger.exception("Reminder to assessor %s not sent; retried next pass", assessor.pk)
+        Request.objects.filter(pk__in=pks).update(reminder_claimed_until=None)
+        return False
     with transaction.atomic():
         for r in requests:
             r.reminders_sent = slots_due(due_date=r.due_date, today=today)
@@ -139,33 +158,32 @@ def _remind(assessor: User, requests: list[Request], now: dt.datetime, today: dt
         Request.objects.bulk_update(
             requests, ["reminders_sent", "last_reminded_at", "reminder_claimed_until"]
         )
-        subject, body = digest_text(assessor=assessor, requests=requests, today=today)
-        _send_later(assessor.email, subject, body)
+    return True
 
 
 def reminders_pass(*, now: dt.datetime | None = None, batch: int = 500) -> PassResult:
-    """One pass of the worker: expire, then claim up to `batch` due rows and remind."""
+    """One pass of the worker: expire, then remind the assessors of up to `batch` due
+    requests, one digest each."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     expired = requests_expire(today=today)
-    candidates = list(
+    due = (
         Request.objects.filter(status=RequestStatus.OPEN, assessor__isnull=False)
         .filter(_due_filter(today))
         .filter(_unclaimed(now))
         .order_by("assessor_id", "due_date", "pk")
-        .values_list("pk", "reminders_sent")[:batch]
+        .values_list("assessor_id", flat=True)[:batch]
     )
-    claimed = _claim(candidates, now)
-    by_assessor: dict[int, list[Request]] = defaultdict(list)
-    for r in (
-        Request.objects.filter(pk__in=claimed)
-        .select_related("assessor", "subject", "form")
-        .order_by("due_date", "pk")
-    ):
-        assert r.assessor_id is not None
-        by_assessor[r.assessor_id].append(r)
-    for requests in by_assessor.values():
+    emails = reminded = failed = 0
+    for assessor_id in dict.fromkeys(due):  # each assessor once, in order
+        requests = _claim_for_assessor(assessor_id, now)
+        if not requests:
+            continue
         assessor = requests[0].assessor
         assert assessor is not None
-        _remind(assessor, requests, now, today)
-    return PassResult(emails=len(by_assessor), reminded=len(claimed), expired=expired)
+        if _remind(assessor, requests, now):
+            emails += 1
+            reminded += len(requests)
+        else:
+            failed += 1
+    return PassResult(emails=emails, reminded=reminded, expired=expired, failed=failed)

@@ -5,6 +5,8 @@ expiry 30 days overdue."""
 from __future__ import annotations
 
 import datetime as dt
+import socket
+import threading
 from collections.abc import Callable
 from io import StringIO
 from typing import Any
@@ -12,10 +14,11 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from trellis.assessments.models import Request, RequestOrigin, RequestStatus
-from trellis.assessments.requests.reminders import _claim, reminders_pass
+from trellis.assessments.requests.reminders import _claim_for_assessor, reminders_pass
 from trellis.assessments.tests.program_setup import Setup, make_setup
 from trellis.audit.models import AuditEvent
 from trellis.testing import People
@@ -151,12 +154,85 @@ def test_the_command_runs_one_pass(s: Setup, django_capture_on_commit_callbacks:
     assert len(mail.outbox) == 1
 
 
-def test_a_worker_with_a_stale_view_of_the_row_cannot_claim_it(s: Setup) -> None:
-    """Worker A read the row with no reminder sent; worker B sent the first one since. A's
-    compare-and-set matches nothing, so the slot is not sent twice."""
+def test_a_worker_claims_nothing_that_is_no_longer_due(s: Setup) -> None:
+    """Worker A saw the request due its first reminder; worker B sent it since. A's claim,
+    made under the assessor's lock, reads the row afresh and takes nothing."""
     req = ask(s)
     now = timezone.make_aware(dt.datetime.combine(days(-3), dt.time(12)))
     Request.objects.filter(pk=req.pk).update(reminders_sent=1)
-    assert _claim([(req.pk, 0)], now) == []
-    assert _claim([(req.pk, 1)], now) == [req.pk]
-    assert _claim([(req.pk, 1)], now) == []  # and now it is claimed
+    assert _claim_for_assessor(s.people.faculty.pk, now) == []
+
+
+def test_an_assessor_another_worker_is_reminding_gets_nothing_more_this_pass(
+    s: Setup, run: Callable[..., int]
+) -> None:
+    """The finding: with four workers, one assessor got two e-mails in one pass, each
+    worker having claimed different requests of theirs. A live claim on any of the
+    assessor's requests now keeps every other worker away from that assessor."""
+    first = ask(s)
+    second = ask(s, subject=s.people.learner2)
+    noon = timezone.make_aware(dt.datetime.combine(days(0), dt.time(12)))
+    claimed = _claim_for_assessor(s.people.faculty.pk, noon)
+    assert {r.pk for r in claimed} == {first.pk, second.pk}
+    late = ask(s, subject=s.people.learner2, due=days(-1))  # due, unclaimed, same assessor
+    assert run(days(0)) == 0
+    assert _claim_for_assessor(s.people.faculty.pk, noon) == []
+    late.refresh_from_db()
+    assert late.reminders_sent == 0
+
+
+def test_a_mail_server_that_cannot_be_reached_loses_no_reminder(
+    s: Setup, run: Callable[..., int], settings: Any
+) -> None:
+    """The counter used to move before the e-mail went: an SMTP failure lost the slot.
+    Against a real closed port nothing is counted, the claim is released, and the next
+    pass with a working server sends it."""
+    req = ask(s)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
+    noon = timezone.make_aware(dt.datetime.combine(days(0), dt.time(12)))
+    result = reminders_pass(now=noon)
+    assert (result.emails, result.reminded, result.failed) == (0, 0, 1)
+    req.refresh_from_db()
+    assert req.reminders_sent == 0 and req.reminder_claimed_until is None
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert run(days(0)) == 1
+    req.refresh_from_db()
+    assert req.reminders_sent == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_workers_at_once_send_each_assessor_one_email(people: People) -> None:
+    """Four real workers, each on its own database connection, in one pass."""
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL: the in-memory SQLite test database is shared-cache, where "
+            "concurrent writers fail with 'table is locked' instead of queueing (CI runs "
+            "this on PostgreSQL)"
+        )
+    s = make_setup(people)
+    for subject in (s.people.learner, s.people.learner2):
+        for _ in range(5):
+            ask(s, subject=subject)
+    ask(s, assessor=s.people.committee)
+    noon = timezone.make_aware(dt.datetime.combine(days(0), dt.time(12)))
+    start = threading.Barrier(4)
+
+    def worker() -> None:
+        try:
+            start.wait()
+            reminders_pass(now=noon)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    to = sorted(m.to[0] for m in mail.outbox)
+    assert to == sorted([s.people.faculty.email, s.people.committee.email])
+    assert set(Request.objects.values_list("reminders_sent", flat=True)) == {2}

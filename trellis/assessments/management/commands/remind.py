@@ -30,6 +30,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{result.emails} e-mail(s) for {result.reminded} request(s); "
                 f"{result.expired} expired"
+                + (
+                    f"; {result.failed} not sent (mail server), retried next pass"
+                    if result.failed
+                    else ""
+                )
             )
             if options["once"]:
                 return
