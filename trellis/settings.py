@@ -197,7 +197,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "trellis.api.pagination.StrictLimitOffsetPagination",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "trellis.api.pagination.StrictContentNegotiation",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {
@@ -206,6 +207,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "trellis.api.schema.document_errors",
+    ],
 }
 
 LOGGING = {

@@ -36,3 +36,5 @@ urlpatterns = [
     path("programs/<slug:slug>/frameworks/", include("trellis.frameworks.urls_program")),
     path("", include("trellis.records.urls_home")),
 ]
+
+handler404 = "trellis.api.errors.not_found"

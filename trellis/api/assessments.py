@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -128,6 +129,7 @@ def _listed(qs: QuerySet[Assessment]) -> QuerySet[Assessment]:
 
 class AssessmentList(generics.ListCreateAPIView[Assessment]):
     serializer_class = AssessmentOutSerializer
+    parser_classes = [JSONParser]  # ratings and comments are lists of objects: JSON only
 
     @extend_schema(
         parameters=[
@@ -146,7 +148,16 @@ class AssessmentList(generics.ListCreateAPIView[Assessment]):
             return _listed(assessments_about(subject=user)).order_by("-id")
         raise serializers.ValidationError({"subject": "Only subject=me or assessor=me."})
 
-    @extend_schema(request=AssessmentInSerializer, responses={201: AssessmentOutSerializer})
+    @extend_schema(
+        request=AssessmentInSerializer,
+        responses={
+            201: AssessmentOutSerializer,
+            200: OpenApiResponse(
+                AssessmentOutSerializer,
+                description="A retry: this client key was seen before; nothing new written.",
+            ),
+        },
+    )
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data_in = AssessmentInSerializer(data=request.data)
         data_in.is_valid(raise_exception=True)

@@ -7,6 +7,7 @@ the web page and the command line use as well.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
@@ -14,9 +15,9 @@ from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.renderers import JSONRenderer
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -79,16 +80,23 @@ class FrameworkDetail(generics.RetrieveAPIView[Framework]):
         return _with_items(get_framework_for(viewer(self.request), self.kwargs["slug"]))
 
 
-class _IgnoreFormatParameter(DefaultContentNegotiation):
-    """The export's `?format=` names the file format, not DRF's renderer override."""
+class _FileNegotiation(BaseContentNegotiation):
+    """The export answers a file whose type `?format=` chooses (not DRF's renderer
+    override), whatever the Accept header says; only its refusals are rendered, as JSON."""
 
-    class settings:  # noqa: N801  (stands in for api_settings)
-        URL_FORMAT_OVERRIDE = None
+    def select_parser(self, request: Request, parsers: Iterable[BaseParser]) -> BaseParser | None:
+        return next(iter(parsers), None)
+
+    def select_renderer(
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        renderer = next(iter(renderers))
+        return renderer, renderer.media_type
 
 
 class FrameworkExport(APIView):
     renderer_classes = [JSONRenderer]
-    content_negotiation_class = _IgnoreFormatParameter
+    content_negotiation_class = _FileNegotiation
 
     @extend_schema(
         operation_id="frameworks_export",
