@@ -305,7 +305,16 @@ def _check(
     for key, prompt in prompts.items():
         if prompt.required and key not in said:
             problems.setdefault(f"comment-{key}", "This question needs an answer.")
-    if not observed and not said and "ratings" not in problems:
+    if "ratings" in problems or observed:
+        return problems
+    if per_item is None and source != AssessmentSource.IMPORT:
+        # A choose-items form (an EPA observation) is its ratings: without a level it
+        # would be saved as an observation of nothing. (An import keeps what its source
+        # system recorded.)
+        problems["ratings"] = (
+            "Choose a level for at least one item, or save it as a draft to finish later."
+        )
+    elif not said:
         problems["ratings"] = "Rate at least one item, or write a comment."
     return problems
 

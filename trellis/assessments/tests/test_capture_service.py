@@ -188,8 +188,18 @@ def test_not_observed_excludes_a_level(cap: Capture) -> None:
     with pytest.raises(AssessmentRefused) as e:
         submit(cap, ratings=[RatingInput(cap.epa1, None, not_observed=True)], comments=[])
     assert "ratings" in e.value.problems
-    ok = submit(cap, ratings=[RatingInput(cap.epa1, None, not_observed=True)])
-    assert ok.assessment.ratings.get().not_observed
+    # An EPA observation of nothing but "not observed" is no observation, comment or not
+    with pytest.raises(AssessmentRefused) as e:
+        submit(cap, ratings=[RatingInput(cap.epa1, None, not_observed=True)])
+    assert "at least one item" in e.value.problems["ratings"]
+    ok = submit(
+        cap,
+        ratings=[
+            RatingInput(cap.epa1, None, not_observed=True),
+            RatingInput(cap.epa2, Decimal("3")),
+        ],
+    )
+    assert ok.assessment.ratings.get(item=cap.epa1).not_observed
 
 
 def test_it_refuses_an_item_outside_a_fixed_form(cap: Capture) -> None:

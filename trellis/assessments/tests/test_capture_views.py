@@ -367,3 +367,24 @@ def test_only_the_learner_sees_their_qr_page(client: Client, cap: Capture) -> No
     assert client.get(f"/assess/ask/{req.pk}/").status_code == 404
     client.force_login(cap.people.faculty)
     assert client.get("/assess/ask/").status_code == 404
+
+
+def test_an_observation_without_any_level_is_refused_and_keeps_what_was_typed(
+    client: Client, cap: Capture
+) -> None:
+    """The finding: an EPA chosen and submitted with no level was saved as an observation
+    with no rating ("Thank you - saved"). It is refused, the comment re-shown, nothing
+    written; saving it as a draft still works."""
+    client.force_login(cap.people.faculty)
+    page = client.get(rate_url(cap)).content.decode()
+    data = post_data(cap, page)
+    del data[f"rating-{cap.epa1.pk}"]
+    r = client.post(rate_url(cap), data)
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "Choose a level for at least one item" in html
+    assert "Commit to one leading diagnosis." in html
+    assert not Assessment.objects.exists()
+    r = client.post(rate_url(cap), {**data, "action": "draft"})
+    assert r.status_code == 302
+    assert Assessment.objects.get().status == AssessmentStatus.DRAFT
