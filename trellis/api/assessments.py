@@ -23,6 +23,7 @@ from trellis.assessments.capture.selectors import (
     current_version,
 )
 from trellis.assessments.capture.services import (
+    MAX_COMMENT_CHARS,
     AssessmentRefused,
     CommentInput,
     RatingInput,
@@ -45,7 +46,7 @@ class RatingSerializer(serializers.Serializer[Any]):
 
 class CommentSerializer(serializers.Serializer[Any]):
     prompt_key = serializers.CharField(max_length=40)
-    text = serializers.CharField(max_length=5000)
+    text = serializers.CharField(max_length=MAX_COMMENT_CHARS)
 
 
 class AssessmentInSerializer(serializers.Serializer[Any]):

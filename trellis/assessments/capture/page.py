@@ -179,7 +179,7 @@ def page_parse(data: Mapping[str, Any], page: CapturePage) -> Parsed:
             page.errors[f"rating-{row.item.pk}"] = "Choose one of the levels."
     comments = []
     for p in page.prompts:
-        p.value = str(data.get(f"comment-{p.prompt.key}", ""))[:5000]
+        p.value = str(data.get(f"comment-{p.prompt.key}", ""))  # the service checks length
         if p.value.strip():
             comments.append(CommentInput(p.prompt.key, p.value))
     page.context = str(data.get("context", ""))[:255]

@@ -55,6 +55,9 @@ from trellis.scheduling.models import Assignment, Site
 
 # A comment under this key is accepted on every form: a general note, e.g. from an import.
 GENERAL_PROMPT = "general"
+# The longest comment taken (about 3,000 words; a rater once pasted 10,812 characters,
+# which used to be cut to 5,000 without a word). Longer is refused, never cut.
+MAX_COMMENT_CHARS = 20_000
 
 ASSESSMENT_FIELDS = [
     "form_version",
@@ -296,6 +299,11 @@ def _check(
     for c in comments:
         if c.prompt_key not in prompts and c.prompt_key != GENERAL_PROMPT:
             problems[f"comment-{c.prompt_key}"] = f"This form has no prompt {c.prompt_key!r}."
+        elif len(c.text.strip()) > MAX_COMMENT_CHARS:
+            problems[f"comment-{c.prompt_key}"] = (
+                f"This comment is {len(c.text.strip()):,} characters; the most is "
+                f"{MAX_COMMENT_CHARS:,}. Shorten it and submit again (nothing was saved)."
+            )
     if draft:
         return problems
     if per_item is not None:

@@ -7,6 +7,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 from trellis.analytics.narratives import nudge_rules
+from trellis.assessments.capture.services import MAX_COMMENT_CHARS
 
 register = template.Library()
 
@@ -14,3 +15,9 @@ register = template.Library()
 @register.simple_tag
 def nudge_attributes() -> SafeString:
     return format_html_join(" ", 'data-nudge-{}="{}"', nudge_rules().items())
+
+
+@register.simple_tag
+def max_comment_chars() -> int:
+    """The longest comment the service takes, for capture.js's counter."""
+    return MAX_COMMENT_CHARS

@@ -388,3 +388,23 @@ def test_an_observation_without_any_level_is_refused_and_keeps_what_was_typed(
     r = client.post(rate_url(cap), {**data, "action": "draft"})
     assert r.status_code == 302
     assert Assessment.objects.get().status == AssessmentStatus.DRAFT
+
+
+def test_a_long_comment_is_kept_whole_and_one_past_the_limit_is_refused_not_cut(
+    client: Client, cap: Capture
+) -> None:
+    """The finding: a 10,812-character comment was cut to 5,000 without notice."""
+    client.force_login(cap.people.faculty)
+    page = client.get(rate_url(cap)).content.decode()
+    assert 'data-max-chars="20000"' in page
+    long = ("Took a careful history and examined the patient. " * 221)[:10_812]
+    r = client.post(rate_url(cap), post_data(cap, page, **{"comment-next-time": long}))
+    assert r.status_code == 302
+    assert Assessment.objects.get().comments.get().text == long.strip()
+    page = client.get(rate_url(cap)).content.decode()
+    too_long = "x" * 20_001
+    r = client.post(rate_url(cap), post_data(cap, page, **{"comment-next-time": too_long}))
+    assert r.status_code == 400
+    assert "20,001 characters; the most is 20,000" in r.content.decode()
+    assert too_long in r.content.decode()  # re-shown whole, to shorten
+    assert Assessment.objects.count() == 1

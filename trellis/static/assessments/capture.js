@@ -65,3 +65,27 @@
     a.addEventListener("blur", check);
   });
 })();
+
+// Comment length: the server takes comments up to a limit and refuses (never cuts) a
+// longer one. Near the limit each box says how much is left, and past it by how much it
+// is over, before the rater submits.
+(function () {
+  "use strict";
+  document.querySelectorAll("textarea[data-max-chars]").forEach(function (area) {
+    var max = parseInt(area.dataset.maxChars, 10);
+    var out = document.getElementById(area.dataset.counter);
+    if (!max || !out) return;
+    function show() {
+      var n = area.value.trim().length;
+      var say = "";
+      if (n > max) say = (n - max).toLocaleString() + " characters over the limit of " +
+        max.toLocaleString() + ": shorten it before you submit.";
+      else if (n > max * 0.8) say = (max - n).toLocaleString() + " characters left.";
+      out.textContent = say;
+      out.hidden = !say;
+      out.classList.toggle("error", n > max);
+    }
+    area.addEventListener("input", show);
+    show();
+  });
+})();
