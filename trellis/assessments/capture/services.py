@@ -58,6 +58,9 @@ GENERAL_PROMPT = "general"
 # The longest comment taken (about 3,000 words; a rater once pasted 10,812 characters,
 # which used to be cut to 5,000 without a word). Longer is refused, never cut.
 MAX_COMMENT_CHARS = 20_000
+# How long an identical submission from the same assessor counts as the same one sent
+# again (Back, reload) rather than a second observation.
+REPEAT_WINDOW = dt.timedelta(minutes=15)
 
 ASSESSMENT_FIELDS = [
     "form_version",
@@ -373,6 +376,42 @@ def _existing(
     return None
 
 
+def _same_submission(
+    *,
+    form_version: FormVersion,
+    subject: User,
+    assessor: User,
+    observed_on: dt.date,
+    ratings: Sequence[RatingInput],
+    comments: Sequence[CommentInput],
+    concerns: Sequence[str],
+) -> Assessment | None:
+    """An assessment this assessor submitted minutes ago with exactly this content: the
+    same form, learner, date, ratings, comments and concerns. Back after submitting re-fetches the
+    form with a new client key; a second identical submission is that page sent again,
+    not a second observation."""
+    since = timezone.now() - REPEAT_WINDOW
+    wanted_ratings = {
+        (r.item.pk, None if r.not_observed else r.level, r.not_observed) for r in ratings
+    }
+    wanted_comments = {(c.prompt_key, c.text.strip()) for c in comments if c.text.strip()}
+    recent = Assessment.objects.filter(
+        assessor=assessor,
+        subject=subject,
+        form_version__form_id=form_version.form_id,
+        observed_on=observed_on,
+        status=AssessmentStatus.SUBMITTED,
+        submitted_at__gte=since,
+        concerns=sorted(set(concerns)),
+    ).prefetch_related("ratings", "comments")
+    for candidate in recent.order_by("-submitted_at"):
+        same_ratings = {(r.item_id, r.level, r.not_observed) for r in candidate.ratings.all()}
+        same_comments = {(c.prompt_key, c.text) for c in candidate.comments.all()}
+        if same_ratings == wanted_ratings and same_comments == wanted_comments:
+            return candidate
+    return None
+
+
 def _complete_request(request: Request | None) -> None:
     if request is not None:
         Request.objects.filter(pk=request.pk, status=RequestStatus.OPEN).update(
@@ -417,6 +456,23 @@ def assessment_submit(
         return SubmitResult(existing, created=False)
     if existing is not None and draft and not client_key:
         return SubmitResult(existing, created=False)
+    if (
+        existing is None
+        and not draft
+        and assessor is not None
+        and source != AssessmentSource.IMPORT
+    ):
+        repeat = _same_submission(
+            form_version=form_version,
+            subject=subject,
+            assessor=assessor,
+            observed_on=observed_on,
+            ratings=ratings,
+            comments=comments,
+            concerns=concerns,
+        )
+        if repeat is not None:
+            return SubmitResult(repeat, created=False)
 
     problems = _check(
         program=program,

@@ -178,7 +178,8 @@ def _record(
     )
     if draft and result.assessment.status == AssessmentStatus.DRAFT:
         return redirect(f"{reverse('assessments:start')}?saved={result.assessment.pk}")
-    return redirect("assessments:done", pk=result.assessment.pk)
+    done = reverse("assessments:done", args=[result.assessment.pk])
+    return redirect(done if result.created else f"{done}?again=1")
 
 
 @login_required
@@ -249,6 +250,7 @@ def done(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "a": assessment,
             "editable": _editable(assessment),
+            "again": request.GET.get("again") == "1",
             "ratings": [
                 (r, labels.get(r.level) if r.level is not None else None)
                 for r in assessment.ratings.select_related("item")

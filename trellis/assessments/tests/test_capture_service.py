@@ -221,7 +221,9 @@ def test_submitting_completes_the_request(cap: Capture) -> None:
     req.refresh_from_db()
     assert req.status == RequestStatus.COMPLETED
     with pytest.raises(AssessmentRefused) as e:
-        submit(cap, request=req, client_key="k-other")
+        submit(
+            cap, request=req, client_key="k-other", ratings=[RatingInput(cap.epa1, Decimal("4"))]
+        )
     assert "request" in e.value.problems
 
 

@@ -112,7 +112,7 @@ def test_a_double_post_makes_one_assessment(client: Client, cap: Capture) -> Non
     data = post_data(cap, page)
     first = client.post(rate_url(cap), data)
     second = client.post(rate_url(cap), data)
-    assert first["Location"] == second["Location"]
+    assert second["Location"] == first["Location"] + "?again=1"
     assert Assessment.objects.count() == 1
 
 
@@ -330,7 +330,7 @@ def test_a_learner_asks_and_a_faculty_member_answers(client: Client, cap: Captur
     req.refresh_from_db()
     assert req.status == RequestStatus.COMPLETED
     # A replay lands on the same confirmation; the link now leads there too.
-    assert client.post(link, data)["Location"] == r["Location"]
+    assert client.post(link, data)["Location"] == r["Location"] + "?again=1"
     assert client.get(link)["Location"] == r["Location"]
     assert Assessment.objects.count() == 1
 
@@ -408,3 +408,22 @@ def test_a_long_comment_is_kept_whole_and_one_past_the_limit_is_refused_not_cut(
     assert "20,001 characters; the most is 20,000" in r.content.decode()
     assert too_long in r.content.decode()  # re-shown whole, to shorten
     assert Assessment.objects.count() == 1
+
+
+def test_back_after_submit_and_submitting_again_makes_no_second_assessment(
+    client: Client, cap: Capture
+) -> None:
+    """The finding: Back re-fetched the form with the choices restored and a new client
+    key, and submitting again made a second assessment. The same content from the same
+    assessor minutes later is the same submission; a different observation is not."""
+    client.force_login(cap.people.faculty)
+    first = client.post(rate_url(cap), post_data(cap, client.get(rate_url(cap)).content.decode()))
+    again_page = client.get(rate_url(cap)).content.decode()  # Back: a fresh key
+    again = client.post(rate_url(cap), post_data(cap, again_page))
+    assert Assessment.objects.count() == 1
+    assert again["Location"] == first["Location"] + "?again=1"
+    assert "This was already saved" in client.get(again["Location"]).content.decode()
+    # a different rating is a second observation
+    other_page = client.get(rate_url(cap)).content.decode()
+    client.post(rate_url(cap), post_data(cap, other_page, **{f"rating-{cap.epa1.pk}": "4"}))
+    assert Assessment.objects.count() == 2
