@@ -91,7 +91,10 @@ def test_a_faculty_member_rates_a_learner_in_three_screens(web_factory: Any) -> 
             page.get_by_role("button", name="Submit").click()
         else:
             page.evaluate(REPLAY, pairs)
-    assert page.url == done_url
+    assert page.url == done_url + "?again=1"
+    assert page.get_by_text("This was already saved").is_visible()
+    assert_accessible(web, "the confirmation of a repeat")
+    shot(web, "done-again-390")
     assert Assessment.objects.count() == 1
     assert not web.console_errors
 

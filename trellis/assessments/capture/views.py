@@ -79,10 +79,14 @@ def _pick_form(request: HttpRequest, ra: access.RateAccess) -> Form:
         if form is None:
             raise Http404("No such form")
         return form
-    if ra.request is not None:
-        return ra.request.form
+    if ra.request is not None and ra.assignment is None:
+        return ra.request.form  # the request is their only reason to rate this learner
+    # A supervisor tapping a learner gets the quick observation; an open request to them
+    # is offered above the form, not forced on them (the rater chooses).
     default = observation_form_default(program=ra.program)
     if default is None:
+        if ra.request is not None:
+            return ra.request.form
         raise Http404("No observation form is installed")
     return default
 
@@ -125,6 +129,7 @@ def _capture(
                 return _record(request, ra, page, parsed, assessment, draft=action == "draft")
             except AssessmentRefused as refused:
                 page_errors(page, refused.problems)
+    forms = capture_forms(program=ra.program)
     return render(
         request,
         "assessments/capture_form.html",
@@ -132,7 +137,10 @@ def _capture(
             "ra": ra,
             "page": page,
             "assessment": assessment,
-            "forms": capture_forms(program=ra.program),
+            "forms": forms,
+            "can_switch": assessment is None
+            and len(forms) > 1
+            and (ra.assignment is not None or ra.request is None),
         },
         status=400 if page.errors else 200,
     )

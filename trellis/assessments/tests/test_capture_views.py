@@ -427,3 +427,31 @@ def test_back_after_submit_and_submitting_again_makes_no_second_assessment(
     other_page = client.get(rate_url(cap)).content.decode()
     client.post(rate_url(cap), post_data(cap, other_page, **{f"rating-{cap.epa1.pk}": "4"}))
     assert Assessment.objects.count() == 2
+
+
+def test_an_open_request_is_offered_not_forced_on_the_quick_path(
+    client: Client, cap: Capture
+) -> None:
+    """The finding: tapping a learner with an overdue end-of-rotation request opened that
+    evaluation and hid "use another form", so no EPA observation could be made."""
+    eor = Form.objects.get(slug="end-of-rotation", program__isnull=True)
+    req = Request.objects.create(
+        program=cap.people.program,
+        form=eor,
+        subject=cap.people.learner,
+        assessor=cap.people.faculty,
+        origin=RequestOrigin.COORDINATOR,
+        due_date=timezone.localdate() - dt.timedelta(days=10),
+    )
+    client.force_login(cap.people.faculty)
+    html = client.get(rate_url(cap)).content.decode()
+    assert f'name="form" value="{cap.form.pk}"' in html  # the quick observation
+    assert "Answer that instead" in html and f'href="?form={eor.pk}"' in html
+    assert "overdue since" in html
+    assert "Use another form" in html
+    r = client.post(rate_url(cap), post_data(cap, html))
+    assert r.status_code == 302
+    req.refresh_from_db()
+    assert req.status == RequestStatus.OPEN  # an observation does not answer the request
+    answer = client.get(f"{rate_url(cap)}?form={eor.pk}").content.decode()
+    assert f'name="form" value="{eor.pk}"' in answer and "Answer that instead" not in answer
