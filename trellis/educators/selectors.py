@@ -177,6 +177,55 @@ class GroupRow:
     size: int
     shown: bool
     means: list[Decimal | None] = field(default_factory=list)
+    withheld: int = 0  # cells hidden only so that a smaller group cannot be derived
+
+
+def _suppressed(rated: list[int], minimum: int) -> set[int]:
+    """Which of a partition's groups to hide for one item, given how many in each rated it,
+    when the whole (the institution's mean and distribution) is shown: each group under
+    `minimum`, and then, while the hidden groups together are still under it, the
+    smallest shown group too. What subtraction from the whole recovers is then only ever
+    the hidden groups together, at least `minimum` people, or nothing (complementary
+    suppression)."""
+    hidden = {i for i, n in enumerate(rated) if 0 < n < minimum}
+    shown = sorted((n, i) for i, n in enumerate(rated) if n >= minimum)
+    while hidden and sum(rated[i] for i in hidden) < minimum and shown:
+        hidden.add(shown.pop(0)[1])
+    return hidden
+
+
+def _group_rows(
+    office: Program,
+    sharers: list[User],
+    items: list[Item],
+    latest: dict[int, dict[int, Decimal]],
+    minimum: int,
+) -> list[GroupRow]:
+    """Each department's mean latest level per item, and the institution's, with no group
+    under `minimum` shown or derivable from the others by subtraction."""
+    by_dept: dict[str, list[User]] = defaultdict(list)
+    for p in sharers:
+        by_dept[p.department.name if p.department else "No department"].append(p)
+    departments = sorted(by_dept.items())
+    rows = [
+        GroupRow(label, len(members), len(members) >= minimum) for label, members in departments
+    ]
+    for item in items:
+        values = [
+            [latest[p.pk][item.pk] for p in members if item.pk in latest[p.pk]]
+            for _, members in departments
+        ]
+        hidden = _suppressed([len(v) for v in values], minimum)
+        for i, (row, vals) in enumerate(zip(rows, values, strict=True)):
+            if not row.shown:
+                continue
+            row.means.append(None if i in hidden else _mean(vals))
+            row.withheld += i in hidden and len(vals) >= minimum
+    whole = GroupRow(f"Institution ({office.institution})", len(sharers), True)
+    for item in items:
+        vals = [latest[p.pk][item.pk] for p in sharers if item.pk in latest[p.pk]]
+        whole.means.append(_mean(vals) if len(vals) >= minimum else None)
+    return [*rows, whole]
 
 
 @dataclass
@@ -223,17 +272,7 @@ def office_view(*, office: Program, minimum: int = OFFICE_MINIMUM) -> OfficeView
                     item, [counts[n] for n in LEVELS], len(levels), len(levels) >= minimum
                 )
             )
-        by_dept: dict[str, list[User]] = defaultdict(list)
-        for p in sharers:
-            by_dept[p.department.name if p.department else "No department"].append(p)
-        named = sorted(by_dept.items()) + [(f"Institution ({office.institution})", sharers)]
-        for label, members in named:
-            row = GroupRow(label, len(members), len(members) >= minimum)
-            if row.shown:
-                for item in items:
-                    vals = [latest[p.pk][item.pk] for p in members if item.pk in latest[p.pk]]
-                    row.means.append(_mean(vals) if len(vals) >= minimum else None)
-            groups.append(row)
+        groups = _group_rows(office, sharers, items, latest, minimum)
     framework = cem_framework()
     not_offered: list[Item] = []
     if framework is not None:

@@ -35,7 +35,8 @@ def sharers(people: People, n: int, *, department: str = "Medicine") -> list[Use
     """n more educators, each with a self-assessment shared with the office."""
     dept, _ = Department.objects.get_or_create(institution=people.institution, name=department)
     out = []
-    for k in range(n):
+    start = User.objects.filter(department=dept).count()  # a second call adds more
+    for k in range(start, start + n):
         u = make_user(f"ed{department}{k}@riverside.test", "Ed", f"{department}{k}")
         u.department = dept
         u.save()

@@ -211,3 +211,45 @@ def test_office_and_practice_pages_do_not_query_per_educator(
     client.force_login(people.educator)
     with django_assert_max_num_queries(30):
         assert client.get(reverse("educators:home")).status_code == 200
+
+
+def _means(view: Any) -> dict[str, list[Any]]:
+    return {g.label.split(" (")[0]: g.means for g in view.groups}
+
+
+def test_no_department_under_the_minimum_is_recovered_by_subtraction(people: People) -> None:
+    """The finding: 5 sharers in Medicine and 1 in Surgery; Surgery was hidden but the
+    Medicine and institution means were both shown, and 6 x institution - 5 x Medicine
+    gave the one surgeon's level (7 of 15 items). Now no item shows both."""
+    sharers(people, OFFICE_MINIMUM, department="Medicine")
+    (surgeon,) = sharers(people, 1, department="Surgery")
+    view = office_view(office=people.fd_program)
+    means = _means(view)
+    rated = [i for i, m in enumerate(means["Institution"]) if m is not None]
+    assert rated  # the institution figures are still there
+    for i in rated:
+        medicine = means["Medicine"][i]
+        assert medicine is None, (
+            f"item {i}: Surgery = 6 x {means['Institution'][i]} - 5 x {medicine}"
+        )
+    assert means["Surgery"] == []  # under the minimum: not shown at all
+    assert next(g for g in view.groups if g.label == "Medicine").withheld == len(rated)
+
+
+def test_complementary_suppression_hides_only_what_it_must(people: People) -> None:
+    """Medicine 5, Surgery 6, Paediatrics 1: hiding Paediatrics alone leaves it derivable,
+    so the smallest shown department (Medicine) is withheld too; subtraction then gives
+    only Medicine and Paediatrics together (6 people). Surgery stays."""
+    sharers(people, OFFICE_MINIMUM, department="Medicine")
+    sharers(people, OFFICE_MINIMUM + 1, department="Surgery")
+    sharers(people, 1, department="Paediatrics")
+    means = _means(office_view(office=people.fd_program))
+    rated = [i for i, m in enumerate(means["Institution"]) if m is not None]
+    assert all(means["Surgery"][i] is not None for i in rated)
+    assert all(means["Medicine"][i] is None for i in rated)
+    # with every department big enough nothing is withheld
+    sharers(people, OFFICE_MINIMUM - 1, department="Paediatrics")
+    means = _means(office_view(office=people.fd_program))
+    assert all(
+        means[d][i] is not None for d in ("Medicine", "Surgery", "Paediatrics") for i in rated
+    )
