@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q, QuerySet
+from django.db.models import Func, Q, QuerySet, Value
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
 from trellis.people.models import Institution, Membership, Program, Role, User
@@ -92,3 +93,25 @@ def program_members(*, program: Program, role: Role | None = None) -> QuerySet[M
         .select_related("person")
         .order_by("role", "training_year", "person__last_name", "person__first_name")
     )
+
+
+# Marks people type or leave out when searching for a name: "obrien" finds O'Brien,
+# "ann marie" and "annmarie" find Ann-Marie.
+_NAME_MARKS = ("'", "’", "-", " ", ".")
+
+
+def _bare(field: str) -> Func:
+    expression: Func = Lower(field)
+    for mark in _NAME_MARKS:
+        expression = Replace(expression, Value(mark), Value(""))
+    return expression
+
+
+def people_named(people: QuerySet[User], query: str) -> QuerySet[User]:
+    """`people` whose first or last name contains each word of `query` (at most three),
+    ignoring case, apostrophes, hyphens, spaces and full stops."""
+    words = ["".join(c for c in w.lower() if c not in _NAME_MARKS) for w in query.split()[:3]]
+    people = people.annotate(_first=_bare("first_name"), _last=_bare("last_name"))
+    for word in filter(None, words):
+        people = people.filter(Q(_first__contains=word) | Q(_last__contains=word))
+    return people

@@ -40,6 +40,7 @@ from trellis.assessments.capture.services import (
 from trellis.assessments.models import Assessment, AssessmentStatus, Form, RequestStatus
 from trellis.people.access import viewer
 from trellis.people.models import User
+from trellis.people.selectors import people_named
 
 
 @login_required
@@ -51,12 +52,8 @@ def start(request: HttpRequest) -> HttpResponse:
     found: list[tuple[object, list[User]]] = []
     if query:
         for program in programs:
-            people = User.objects.filter(access.rateable_learners(user=user, program=program))
-            for word in query.split()[:3]:
-                people = people.filter(first_name__icontains=word) | people.filter(
-                    last_name__icontains=word
-                )
-            matches = list(people.distinct()[:20])
+            rateable = User.objects.filter(access.rateable_learners(user=user, program=program))
+            matches = list(people_named(rateable, query).distinct()[:20])
             if matches:
                 found.append((program, matches))
     return render(
