@@ -112,3 +112,15 @@ def test_it_changes_a_password_for_a_signed_in_person(client: Client, people: Pe
         follow=True,
     )
     assert "Your password is changed" in response.content.decode()
+
+
+def test_an_empty_sign_in_says_what_is_missing(client: Client, people: People) -> None:
+    html = client.post("/accounts/login/", {"username": "", "password": ""}).content.decode()
+    assert "enter your e-mail address and password" in html
+    assert 'id="err-username"' in html and 'id="err-password"' in html
+    html = client.post(
+        "/accounts/login/", {"username": people.faculty.email, "password": ""}
+    ).content.decode()
+    assert "Not signed in yet: enter your password." in html
+    assert people.faculty.email in html  # kept
+    assert 'id="err-username"' not in html
