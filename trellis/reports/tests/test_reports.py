@@ -54,3 +54,28 @@ def test_the_command_refuses_a_stranger(people: People, tmp_path: Path) -> None:
             "reports", "learner", "--program", people.program.slug,
             "--learner", people.outsider.email, "-o", str(tmp_path / "x.pdf"),
         )  # fmt: skip
+
+
+def test_a_long_url_in_a_comment_wraps_inside_the_pdf_page(people: People) -> None:
+    """The finding: long URLs ran off the PDF page. Laid out by WeasyPrint itself, no
+    line of the learner report reaches past the page's right edge."""
+    from weasyprint import HTML
+
+    from trellis.assessments.models import Comment
+
+    make_record(people)
+    url = "https://example.org/records?id=" + "a1b2c3d4e5" * 30  # nowhere to break
+    Comment.objects.filter(text__startswith="Presents clearly").update(text=f"See {url} today.")
+    html = learner_report_html(learner_record(program=people.program, learner=people.learner))
+    assert url in html
+    document = HTML(string=html).render()
+    page = document.pages[0]
+    right = page.width - page._page_box.margin_right
+
+    def widest(box: object) -> float:
+        edge = (
+            getattr(box, "position_x", 0) + getattr(box, "width", 0) if hasattr(box, "text") else 0
+        )
+        return max([edge, *(widest(c) for c in getattr(box, "children", []))])
+
+    assert max(widest(p._page_box) for p in document.pages) <= right + 1
