@@ -90,6 +90,8 @@ def test_it_preselects_the_rotations_items(client: Client, cap: Capture) -> None
     html = r.content.decode()
     assert f'id="chip-{cap.epa1.pk}" data-row="row-{cap.epa1.pk}" checked' in html
     assert f'id="chip-{cap.epa3.pk}" data-row="row-{cap.epa3.pk}">' in html
+    # the chip names the EPA, not only its code (a phone shows no tooltip)
+    assert f'{cap.epa1.code} <span class="chip__name">{cap.epa1.name.split()[0]}' in html
     assert "One thing to do next time" in html
     assert 'placeholder="e.g.' in html
 
