@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -45,6 +46,20 @@ def cem_subcompetencies() -> list[Item]:
 class DescriptorRow:
     item: Item
     descriptors: list[str]  # level 1..5, "" where the framework says nothing
+    chosen: str = ""  # the level the form starts on ("2", "2.5"), "" for "Not now"
+
+
+def rows_chosen(
+    rows: list[DescriptorRow], *, posted: Any = None, latest: dict[int, Decimal] | None = None
+) -> list[DescriptorRow]:
+    """The rows starting on what was posted (a form re-shown after an error) or else on
+    the person's latest levels, so a new self-assessment begins where the last one ended."""
+    for row in rows:
+        if posted is not None:
+            row.chosen = str(posted.get(f"level-{row.item.pk}", "")).strip()
+        elif latest and row.item.pk in latest:
+            row.chosen = f"{latest[row.item.pk].normalize():f}"
+    return rows
 
 
 def descriptor_rows(items: list[Item]) -> list[DescriptorRow]:

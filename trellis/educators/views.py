@@ -100,10 +100,17 @@ def self_assess(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Self-assessment saved. It is private to you.")
                 return redirect("educators:home")
+    posted = request.POST if request.method == "POST" else None
     return render(
         request,
         "educators/self_assess.html",
-        {"rows": rows, "levels": sel.LEVELS, "errors": errors, "latest": latest},
+        {
+            "rows": sel.rows_chosen(rows, posted=posted, latest=latest),
+            "levels": sel.LEVELS,
+            "errors": errors,
+            "note": request.POST.get("note", "") if posted else "",
+            "since": bool(latest) and posted is None,
+        },
         status=400 if errors else 200,
     )
 

@@ -48,7 +48,15 @@ def peer(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "educators/peer.html",
-        {"invitation": invitation, "rows": sel.descriptor_rows(items), "errors": errors},
+        {
+            "invitation": invitation,
+            "rows": sel.rows_chosen(
+                sel.descriptor_rows(items),
+                posted=request.POST if request.method == "POST" else None,
+            ),
+            "errors": errors,
+            "comment": request.POST.get("comment", ""),
+        },
         status=400 if errors else 200,
     )
 

@@ -209,3 +209,24 @@ def test_learners_are_not_offered_as_colleagues(people: People) -> None:
     offered = colleague_choices(educator=people.educator)
     assert people.faculty in offered and people.fd_lead in offered
     assert people.learner not in offered and people.outsider not in offered
+
+
+def test_the_next_self_assessment_starts_from_the_last_and_an_error_keeps_the_note(
+    people: People, client: Client
+) -> None:
+    client.force_login(people.educator)
+    first, second, third = items()[:3]
+    url = reverse("educators:self-assess")
+    client.post(url, {f"level-{first.pk}": "2.5", f"level-{second.pk}": "3"})
+    html = client.get(url).content.decode()
+    assert f'name="level-{first.pk}" value="2.5" checked' in html
+    assert f'name="level-{second.pk}" value="3" checked' in html
+    assert f'name="level-{third.pk}" value="" checked' in html  # never placed: "Not now"
+    assert "starts on your last self-assessment" in html
+    r = client.post(
+        url, {f"level-{first.pk}": "3", f"level-{second.pk}": "9", "note": "Run a journal club"}
+    )
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "Run a journal club</textarea>" in html
+    assert f'name="level-{first.pk}" value="3" checked' in html  # as posted, not as before
