@@ -204,6 +204,7 @@ def main_pages(people: People, small: SmallFramework) -> list[tuple[str, str]]:
         ("learner", f"/frameworks/{fw}/items/{small.epa.identifier}/"),
         ("educator", "/frameworks/test-cem/"),
         ("coordinator", "/frameworks/import/"),
+        ("coordinator", f"/programs/{program}/assessments/requests/"),
         ("learner", "/accounts/password_change/"),
     ]
 

@@ -222,6 +222,20 @@ class Request(models.Model):
         return f"{self.form} of {self.subject} by {self.assessor or 'anyone'} (due {self.due_date})"
 
 
+class ReminderPass(models.Model):
+    """The reminder worker's last pass (one row, updated by each pass), so the requests
+    page can say when reminders last went out, or that the worker is not running."""
+
+    finished_at = models.DateTimeField()
+    emails = models.PositiveIntegerField(default=0)
+    reminded = models.PositiveIntegerField(default=0)
+    expired = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Reminder pass at {self.finished_at:%Y-%m-%d %H:%M}"
+
+
 class AssessmentStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"

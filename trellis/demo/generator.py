@@ -19,9 +19,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
+from django.core.mail import get_connection
 from django.db import transaction
 from django.utils import timezone
 
+from trellis.assessments.requests.reminders import reminders_pass
 from trellis.demo.assessments import DemoAssessments, generate_assessments
 from trellis.demo.committees import generate_review_cycle
 from trellis.demo.curriculum import DemoCurriculum, generate_curriculum
@@ -521,4 +523,14 @@ def generate_demo(
         generate_review_cycle(demo=demo, rng=random.Random(seed + 2))
         generate_educator_data(demo=demo, rng=random.Random(seed + 3))
         generate_rater_links(demo=demo, rng=random.Random(seed + 4))
+        remind_as_the_worker_would(day)
     return demo
+
+
+def remind_as_the_worker_would(day: dt.date) -> None:
+    """One pass of the reminder worker on the demo's today, so its requests stand as a
+    running worker leaves them (the long overdue expired, reminders counted); the
+    e-mails go nowhere."""
+    noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    outbox = get_connection("django.core.mail.backends.locmem.EmailBackend")
+    reminders_pass(now=noon, batch=100_000, connection=outbox)

@@ -24,6 +24,7 @@ import datetime as dt
 import logging
 import smtplib
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -32,7 +33,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from trellis.assessments.models import Request, RequestStatus
+from trellis.assessments.models import ReminderPass, Request, RequestStatus
 from trellis.audit.services import audit_record
 from trellis.lib.urls import absolute_url
 from trellis.people.models import User
@@ -138,14 +139,18 @@ def digest_text(*, assessor: User, requests: list[Request], today: dt.date) -> t
     return subject, "\n".join(lines)
 
 
-def _remind(assessor: User, requests: list[Request], now: dt.datetime) -> bool:
+def _remind(
+    assessor: User, requests: list[Request], now: dt.datetime, connection: Any = None
+) -> bool:
     """Send the assessor's digest; count it on the requests only once it has gone. A mail
     server that refuses or cannot be reached releases the claim (False)."""
     today = timezone.localdate(now)
     subject, body = digest_text(assessor=assessor, requests=requests, today=today)
     pks = [r.pk for r in requests]
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [assessor.email])
+        send_mail(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [assessor.email], connection=connection
+        )
     except (smtplib.SMTPException, OSError):
         logger.exception("Reminder to assessor %s not sent; retried next pass", assessor.pk)
         Request.objects.filter(pk__in=pks).update(reminder_claimed_until=None)
@@ -161,9 +166,11 @@ def _remind(assessor: User, requests: list[Request], now: dt.datetime) -> bool:
     return True
 
 
-def reminders_pass(*, now: dt.datetime | None = None, batch: int = 500) -> PassResult:
+def reminders_pass(
+    *, now: dt.datetime | None = None, batch: int = 500, connection: Any = None
+) -> PassResult:
     """One pass of the worker: expire, then remind the assessors of up to `batch` due
-    requests, one digest each."""
+    requests, one digest each (through `connection`, default the configured mail)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     expired = requests_expire(today=today)
@@ -181,9 +188,11 @@ def reminders_pass(*, now: dt.datetime | None = None, batch: int = 500) -> PassR
             continue
         assessor = requests[0].assessor
         assert assessor is not None
-        if _remind(assessor, requests, now):
+        if _remind(assessor, requests, now, connection):
             emails += 1
             reminded += len(requests)
         else:
             failed += 1
-    return PassResult(emails=emails, reminded=reminded, expired=expired, failed=failed)
+    result = PassResult(emails=emails, reminded=reminded, expired=expired, failed=failed)
+    ReminderPass.objects.update_or_create(pk=1, defaults={"finished_at": now, **vars(result)})
+    return result

@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 
 from trellis.assessments.models import Request, RequestStatus
 from trellis.people.models import Program, User
+from trellis.people.selectors import people_named
 
 
 def _listed() -> QuerySet[Request]:
@@ -23,14 +24,30 @@ def _listed() -> QuerySet[Request]:
     )
 
 
-def requests_open(*, program: Program, today: dt.date) -> list[Request]:
-    """Open requests not yet overdue, soonest due first."""
-    return list(_listed().filter(program=program, status=RequestStatus.OPEN, due_date__gte=today))
+REQUEST_VIEWS = {"overdue": "Overdue", "open": "Not yet due", "all": "All open"}
 
 
-def requests_overdue(*, program: Program, today: dt.date) -> list[Request]:
-    """Open requests past their due date, most overdue first."""
-    return list(_listed().filter(program=program, status=RequestStatus.OPEN, due_date__lt=today))
+def requests_filtered(
+    *,
+    program: Program,
+    today: dt.date,
+    view: str = "overdue",
+    form: int | None = None,
+    name: str = "",
+) -> QuerySet[Request]:
+    """Open requests of `program` for the list: overdue (most overdue first), not yet due,
+    or all; on one form; about or addressed to someone whose name matches `name`."""
+    qs = _listed().filter(program=program, status=RequestStatus.OPEN)
+    if view == "overdue":
+        qs = qs.filter(due_date__lt=today)
+    elif view == "open":
+        qs = qs.filter(due_date__gte=today)
+    if form is not None:
+        qs = qs.filter(form_id=form)
+    if name.strip():
+        named = people_named(User.objects.all(), name).values("pk")
+        qs = qs.filter(Q(subject__in=named) | Q(assessor__in=named))
+    return qs.order_by("due_date", "pk")
 
 
 def requests_due_for(*, assessor: User, program: Program | None = None) -> list[Request]:

@@ -4,9 +4,11 @@ generating from the schedule, completion rates, and each person's own due list."
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,12 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from trellis.assessments.access_program import get_assess_for
 from trellis.assessments.instruments.forms import CompliancePeriodForm, RequestForm
-from trellis.assessments.models import Form, Request, RequestStatus
+from trellis.assessments.models import Form, ReminderPass, Request, RequestStatus
 from trellis.assessments.requests.selectors import (
+    REQUEST_VIEWS,
     compliance_report,
     requests_due_for,
-    requests_open,
-    requests_overdue,
+    requests_filtered,
 )
 from trellis.assessments.requests.services import (
     RequestRefused,
@@ -39,22 +41,55 @@ def _members(program: Program) -> QuerySet[User]:
     return User.objects.filter(pk__in=ids).order_by("last_name", "first_name")
 
 
+PAGE_SIZE = 50
+
+
 @login_required
 @require_GET
 def requests_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open requests, filtered (overdue / not yet due / all, a form, a name) and paged."""
     access = get_assess_for(request, slug)
     access.require_manage()
     today = timezone.localdate()
+    view = request.GET.get("show", "overdue")
+    view = view if view in REQUEST_VIEWS else "overdue"
+    forms = list(Form.objects.filter(requests__program=access.program).distinct())
+    wanted = request.GET.get("form", "")
+    form = next((f for f in forms if str(f.pk) == wanted), None)
+    name = request.GET.get("q", "").strip()[:100]
+    rows = requests_filtered(
+        program=access.program, today=today, view=view, form=form.pk if form else None, name=name
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {k: v for k, v in (("show", view), ("form", wanted if form else ""), ("q", name)) if v}
     return render(
         request,
         "assessments/requests/list.html",
         {
             "program": access.program,
             "today": today,
-            "overdue": requests_overdue(program=access.program, today=today),
-            "open": requests_open(program=access.program, today=today),
+            "page": page,
+            "views": REQUEST_VIEWS,
+            "view": view,
+            "view_label": REQUEST_VIEWS[view],
+            "forms": forms,
+            "form": form,
+            "q": name,
+            "query": urlencode(query),
+            "counts": {
+                "overdue": requests_filtered(program=access.program, today=today).count(),
+                "open": requests_filtered(program=access.program, today=today, view="open").count(),
+            },
+            "worker": ReminderPass.objects.first(),
+            "worker_late": _worker_late(),
         },
     )
+
+
+def _worker_late() -> bool:
+    """No reminder pass for a day: the worker is not running (or not since yesterday)."""
+    last = ReminderPass.objects.first()
+    return last is None or last.finished_at < timezone.now() - dt.timedelta(days=1)
 
 
 @login_required

@@ -10,7 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from trellis.assessments.models import Request, RequestOrigin, RequestStatus
+from trellis.assessments.models import ReminderPass, Request, RequestOrigin, RequestStatus
+from trellis.assessments.requests.reminders import reminders_pass
 from trellis.assessments.requests.selectors import compliance_report
 from trellis.assessments.tests.program_setup import Setup, make_setup
 from trellis.testing import People
@@ -100,8 +101,44 @@ def test_the_list_shows_overdue_and_open_requests_in_bounded_queries(
         response = client.get(u("requests"))
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.count("badge--warn") == 6
-    assert "Farah Mendes" in body and "Chidi Yamamoto" in body
+    assert body.count("badge--warn") == 6  # the overdue, shown first
+    assert "Farah Mendes" in body and "Chidi Yamamoto" not in body
+    body = client.get(u("requests") + "?show=all").content.decode()
+    assert body.count("badge--warn") == 6 and "Chidi Yamamoto" in body
+    body = client.get(u("requests") + "?show=open").content.decode()
+    assert "badge--warn" not in body and "Chidi Yamamoto" in body
+
+
+def test_the_list_filters_by_name_and_form_and_pages(client: Client, s: Setup) -> None:
+    """The finding: 10,776 px of requests with no filter."""
+    today = timezone.localdate()
+    for n in range(55):
+        ask(s, assessor=s.people.faculty, due=today - dt.timedelta(days=n % 20 + 1))
+    ask(s, assessor=s.people.committee, due=today - dt.timedelta(days=2), subject=s.people.learner2)
+    client.force_login(s.people.coordinator)
+    first = client.get(u("requests")).content.decode()
+    assert first.count("badge--warn") == 50 and "Page 1 of 2 · 56 requests" in first
+    second = client.get(u("requests") + "?page=2").content.decode()
+    assert second.count("badge--warn") == 6
+    named = client.get(u("requests") + "?q=yamamoto").content.decode()
+    assert named.count("badge--warn") == 1 and "Luis Alvarez" in named
+    by_learner = client.get(u("requests") + "?q=alvarez").content.decode()
+    assert by_learner.count("badge--warn") == 1
+    other_form = client.get(u("requests") + f"?form={s.teaching.pk}").content.decode()
+    assert other_form.count("badge--warn") == 50  # a form with no requests is not offered
+    eor = client.get(u("requests") + f"?form={s.eor.pk}&q=alvarez").content.decode()
+    assert eor.count("badge--warn") == 1
+    assert client.get(u("requests") + "?show=nonsense&page=x").status_code == 200
+
+
+def test_the_list_says_when_the_reminder_worker_last_ran(client: Client, s: Setup) -> None:
+    client.force_login(s.people.coordinator)
+    assert "The reminder worker has not run yet" in client.get(u("requests")).content.decode()
+    reminders_pass()
+    body = client.get(u("requests")).content.decode()
+    assert "Reminders last sent" in body and "not run" not in body
+    ReminderPass.objects.update(finished_at=timezone.now() - dt.timedelta(days=3))
+    assert "The reminder worker last ran 3" in client.get(u("requests")).content.decode()
 
 
 def test_a_coordinator_sends_an_ad_hoc_request(client: Client, s: Setup) -> None:

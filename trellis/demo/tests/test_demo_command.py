@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,9 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
+from trellis.assessments.models import ReminderPass, Request, RequestStatus
 from trellis.demo.generator import DEMO_LOGINS, DEMO_PASSWORD
 from trellis.frameworks.models import Framework
 from trellis.people.models import Institution, User
@@ -43,6 +46,14 @@ def test_it_sets_up_the_demo_and_prints_a_log_in_for_every_role(
         assert login.label in line
     assert Framework.objects.filter(institution__isnull=True).count() >= 4
     assert User.objects.get(email="director@demo.trellis.test").check_password(DEMO_PASSWORD)
+    # requests stand as the reminder worker leaves them: none open 30 days overdue, the
+    # overdue ones reminded, and the page can say when the worker last ran
+    overdue = Request.objects.filter(status=RequestStatus.OPEN, due_date__lt=timezone.localdate())
+    assert overdue.exists() and not overdue.filter(reminders_sent=0).exists()
+    month_ago = timezone.localdate() - dt.timedelta(days=30)
+    assert not overdue.filter(due_date__lte=month_ago).exists()
+    assert Request.objects.filter(status=RequestStatus.EXPIRED).exists()
+    assert ReminderPass.objects.get().emails > 0
 
 
 def test_it_reuses_the_demo_institution_when_run_again() -> None:
