@@ -249,3 +249,19 @@ def test_touch_targets_are_at_least_24_pixels(web_factory: Any) -> None:
                 .filter(([_, h]) => h < 24)"""
         )
         assert small_targets == [], (path, small_targets)
+
+
+def test_on_a_phone_the_header_is_one_row_with_an_account_menu(web_factory: Any) -> None:
+    """The finding: the account links took a second header row on phones."""
+    people, _ = setting()
+    web = web_factory(viewport=PHONE)
+    web.sign_in(people.director.email, PASSWORD)
+    web.go("/")
+    header = web.page.locator(".site-header").bounding_box()
+    assert header is not None and header["height"] < 70, header
+    web.page.get_by_text("Account", exact=True).click()
+    assert web.page.get_by_role("link", name="API tokens").is_visible()
+    assert_accessible(web, "the open account menu at phone width")
+    web.page.get_by_role("button", name="Sign out").click()
+    web.page.wait_for_load_state()
+    assert web.page.get_by_role("heading", name="Welcome to Trellis").is_visible()
