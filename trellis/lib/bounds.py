@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 
@@ -35,7 +36,7 @@ def plausible_date(day: dt.date, *, years_ahead: int = YEARS_AHEAD) -> str:
     return ""
 
 
-def decimal_problem(value: Decimal, field: models.DecimalField[Decimal]) -> str:
+def decimal_problem(value: Decimal, field: models.DecimalField[Any, Any]) -> str:
     """What is wrong with a number for the decimal column, or "": not a finite number
     (NaN, Infinity), or more digits than the column's max_digits / decimal_places."""
     if not value.is_finite():
