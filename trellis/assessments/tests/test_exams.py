@@ -129,8 +129,7 @@ def test_numbers_and_dates_outside_the_columns_range_are_refused(people: People)
 def test_a_nul_or_an_overlong_field_is_refused_not_a_server_error(people: People) -> None:
     nul = imp(people, GOOD.replace("ITE 2026", "ITE\x002026", 1))
     assert [str(p) for p in nul.problems] == [
-        "The file is not plain text: it holds a NUL character (character 78); "
-        "save it as CSV UTF-8"
+        "The file is not plain text: it holds a NUL character (character 78); save it as CSV UTF-8"
     ]
     long = imp(people, GOOD.replace("ITE 2026", "x" * 140_000, 1))
     assert [str(p) for p in long.problems] == [
