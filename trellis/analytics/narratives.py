@@ -12,14 +12,14 @@ and the tagger's top-1 and top-3 accuracy, leave-one-learner-out.
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from trellis.lib.importing import Table, UnreadableFile, read_json, read_table
 
 # Forward-looking and directive phrases: what the QuAL score's suggestion item asks for.
 SUGGESTION = re.compile(
@@ -100,6 +100,9 @@ def _truth(value: str, where: str) -> bool | None:
     raise CommentsError(f"{where}, column suggestion: {value!r} is not 1/0, yes/no")
 
 
+MAX_COMMENTS = 50_000  # as the assessment importer: a program's years of comments
+
+
 def read_comments(path: Path) -> Comments:
     """A CSV with the header `learner, text, item` (and optionally `suggestion`, 1/0), or a
     CBD dashboard JSON export (a list of records with username, feedback and epa)."""
@@ -109,39 +112,66 @@ def read_comments(path: Path) -> Comments:
     texts: list[str] = []
     items: list[str] = []
     labels: list[bool | None] = []
-    if path.suffix.lower() == ".json":
-        try:
-            records = json.loads(path.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise CommentsError(f"{path}: not JSON ({exc})") from exc
-        if not isinstance(records, list):
-            raise CommentsError(f"{path}: expected a list of assessment records")
-        for n, r in enumerate(records, start=1):
-            if not isinstance(r, dict) or not {"username", "feedback", "epa"} <= set(r):
-                raise CommentsError(f"{path}: record {n} lacks username, feedback or epa")
-            if str(r["feedback"]).strip() and str(r["epa"]).strip():
-                learners.append(str(r["username"]))
-                texts.append(str(r["feedback"]))
-                items.append(str(r["epa"]))
-                labels.append(None)
-    else:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            header = {h.strip().lower() for h in reader.fieldnames or []}
-            missing = [c for c in ("learner", "text", "item") if c not in header]
-            if missing:
-                raise CommentsError(f"{path}: missing column(s) {', '.join(missing)}")
-            for n, row in enumerate(reader, start=2):
-                row = {k.strip().lower(): (v or "") for k, v in row.items() if k}
-                if not row["text"].strip():
-                    raise CommentsError(f"{path}: line {n}, column text: empty")
-                learners.append(row["learner"].strip())
-                texts.append(row["text"])
-                items.append(row["item"].strip())
-                labels.append(_truth(row.get("suggestion", ""), f"{path}: line {n}"))
+    data = path.read_bytes()
+    try:
+        if path.suffix.lower() == ".json":
+            _json_comments(read_json(data), path, learners, texts, items, labels)
+        else:
+            _csv_comments(
+                read_table(data=data, max_rows=MAX_COMMENTS, casefold=True),
+                path,
+                learners,
+                texts,
+                items,
+                labels,
+            )
+    except UnreadableFile as exc:
+        raise CommentsError(f"{path}: {exc}" + (f" (line {exc.line})" if exc.line else "")) from exc
     if not texts:
         raise CommentsError(f"{path}: no comments")
     return Comments(learners, texts, items, labels)
+
+
+def _json_comments(
+    records: object,
+    path: Path,
+    learners: list[str],
+    texts: list[str],
+    items: list[str],
+    labels: list[bool | None],
+) -> None:
+    if not isinstance(records, list):
+        raise CommentsError(f"{path}: expected a list of assessment records")
+    if len(records) > MAX_COMMENTS:
+        raise CommentsError(f"{path}: more than {MAX_COMMENTS} records; split it")
+    for n, r in enumerate(records, start=1):
+        if not isinstance(r, dict) or not {"username", "feedback", "epa"} <= set(r):
+            raise CommentsError(f"{path}: record {n} lacks username, feedback or epa")
+        if str(r["feedback"]).strip() and str(r["epa"]).strip():
+            learners.append(str(r["username"]))
+            texts.append(str(r["feedback"]))
+            items.append(str(r["epa"]))
+            labels.append(None)
+
+
+def _csv_comments(
+    table: Table,
+    path: Path,
+    learners: list[str],
+    texts: list[str],
+    items: list[str],
+    labels: list[bool | None],
+) -> None:
+    missing = [c for c in ("learner", "text", "item") if c not in table.header]
+    if missing:
+        raise CommentsError(f"{path}: missing column(s) {', '.join(missing)}")
+    for row in table:
+        if not row.get("text"):
+            raise CommentsError(f"{path}: line {row.line}, column text: empty")
+        learners.append(row.get("learner"))
+        texts.append(row.get("text"))
+        items.append(row.get("item"))
+        labels.append(_truth(row.get("suggestion"), f"{path}: line {row.line}"))
 
 
 def tagging_model() -> Any:

@@ -31,12 +31,15 @@ from trellis.assessments.capture.services import (
 )
 from trellis.assessments.models import Assessment
 from trellis.frameworks.models import Item
+from trellis.lib.bounds import MAX_ID
 from trellis.people.access import viewer
 from trellis.people.models import Program
 
 
 class RatingSerializer(serializers.Serializer[Any]):
-    item = serializers.IntegerField(help_text="The framework item's id.")
+    item = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The framework item's id."
+    )
     code = serializers.CharField(read_only=True)
     level = serializers.DecimalField(
         max_digits=3, decimal_places=1, allow_null=True, required=False
@@ -51,8 +54,12 @@ class CommentSerializer(serializers.Serializer[Any]):
 
 class AssessmentInSerializer(serializers.Serializer[Any]):
     program = serializers.SlugField(help_text="The program's slug.")
-    form = serializers.IntegerField(help_text="The form's id; its current version is used.")
-    subject = serializers.IntegerField(help_text="The learner's user id.")
+    form = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The form's id; its current version is used."
+    )
+    subject = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The learner's user id."
+    )
     observed_on = serializers.DateField()
     client_key = serializers.CharField(
         max_length=64, help_text="Your id for this submission: a retry with it writes nothing."

@@ -15,9 +15,22 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
+import json
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
+
+# The limits every importer shares (docs/formats.md, "Limits"). A row limit is each
+# importer's own, DEFAULT_MAX_ROWS where it names none.
+DEFAULT_MAX_ROWS = 20_000
+MAX_COLUMNS = 200  # no Trellis layout has a tenth of that; a wider sheet is not ours
+MAX_CELL = 32_767  # Excel's own limit on the characters in a cell
+MAX_JSON_DEPTH = 64  # the deepest Trellis reads is a CASE rubric, five levels down
+# What a workbook may unpack to: its declared sizes, which zipfile holds it to.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 
 # What openpyxl raises for bytes that are not a workbook (a bad zip, missing parts, bad XML).
 _WORKBOOK_ERRORS = (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, SyntaxError)
@@ -105,8 +118,10 @@ class Row:
 class Table:
     """A file's header row (trimmed names) and its data rows, read as they are iterated.
 
-    Rows with nothing in them are passed over and not counted. Iterating raises
-    UnreadableFile when the file breaks off, or at the first row past `max_rows`.
+    Rows with nothing in them are passed over, but they count toward `max_rows` (as
+    the spreadsheet numbers them), so a sheet of empty rows is refused as soon as one
+    that is too long. Iterating raises UnreadableFile when the file breaks off, or at
+    the first row past `max_rows`.
     """
 
     def __init__(
@@ -114,23 +129,21 @@ class Table:
         header: list[str],
         rows: Iterator[tuple[int, int, list[str]]],
         *,
-        max_rows: int | None,
+        max_rows: int,
     ) -> None:
         self.header = header
         self._rows = rows
         self._max_rows = max_rows
 
     def __iter__(self) -> Iterator[Row]:
-        count = 0
         for number, line, raw in self._rows:
-            cells = tuple(raw)
-            if not any(cells):
-                continue
-            count += 1
-            if self._max_rows is not None and count > self._max_rows:
+            if number > self._max_rows + 1:  # the header is row 1
                 raise UnreadableFile(
                     f"longer than {self._max_rows} rows", line=line, advice="split it"
                 )
+            cells = tuple(raw)
+            if not any(cells):
+                continue
             padded = cells + ("",) * (len(self.header) - len(cells))
             named = zip(self.header, padded, strict=False)  # cells past the header have no name
             values = {name: value for name, value in named if name}
@@ -138,27 +151,93 @@ class Table:
 
 
 def decode_text(data: bytes, *, advice: str = "save it as UTF-8 text") -> str:
-    """The bytes as text: UTF-8, with or without the byte-order mark Excel writes."""
+    """The bytes as text: UTF-8, with or without the byte-order mark Excel writes. A NUL
+    character is refused: no text field holds one, and PostgreSQL refuses to store it."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise UnreadableFile(
             f"not UTF-8 text (byte {exc.start + 1})", line=line, advice=advice
         ) from exc
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise UnreadableFile(
+            f"not plain text: it holds a NUL character (character {nul + 1})",
+            line=text.count("\n", 0, nul) + 1,
+            advice=advice,
+        )
+    return text
+
+
+# A JSON string, so that brackets inside one are not counted as nesting.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def json_depth(text: str) -> int:
+    """How deeply the JSON text nests its arrays and objects, counted without parsing
+    (so without recursion): brackets outside strings, opening minus closing."""
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    steps = (1 if b in "[{" else -1 for b in brackets)
+    return max(itertools.accumulate(steps, initial=0))
+
+
+def read_json(data: bytes, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """The bytes as a JSON value. Refused (UnreadableFile): text that is not UTF-8 or
+    holds a NUL (also written as \\u0000), nesting deeper than `max_depth`, and bad JSON,
+    named by line and column."""
+    text = decode_text(data)
+    depth = json_depth(text)
+    if depth > max_depth:
+        raise UnreadableFile(f"nested {depth} levels deep, deeper than {max_depth}")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UnreadableFile(
+            f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno
+        ) from exc
+    except RecursionError as exc:  # json_depth is exact; this is a second guard
+        raise UnreadableFile(f"nested deeper than {max_depth}") from exc
+    if _holds_nul(value):
+        raise UnreadableFile("not plain text: it holds a NUL character (\\u0000)")
+    return value
+
+
+def _holds_nul(value: Any) -> bool:
+    stack = [value]  # no recursion, although the depth is bounded already
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def cell_problem(text: str) -> str:
+    """What is wrong with one cell's text, or "": longer than a spreadsheet cell holds."""
+    if len(text) > MAX_CELL:
+        return f"a cell longer than {MAX_CELL} characters ({len(text)})"
+    return ""
 
 
 def read_table(
     *,
     data: bytes,
     filename: str = "",
-    max_rows: int | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
     excel: bool = False,
     casefold: bool = False,
 ) -> Table:
     """The file as a table: CSV (UTF-8), or, when `excel` allows it and the name ends .xlsx
     (or the bytes are a zip), the first sheet of an Excel workbook. The header is the first
-    row; `casefold` makes its names compare without case. Raises UnreadableFile."""
+    row; `casefold` makes its names compare without case. Raises UnreadableFile, also for
+    a row wider than MAX_COLUMNS or a cell longer than MAX_CELL."""
     if excel and (filename.lower().endswith(".xlsx") or data[:2] == b"PK"):
         rows = _xlsx_rows(data)
     else:
@@ -169,19 +248,37 @@ def read_table(
     return Table(header, rows, max_rows=max_rows)
 
 
+def _checked(record: list[str], line: int) -> list[str]:
+    """The row's cells, trimmed; too wide a row or too long a cell is refused."""
+    if len(record) > MAX_COLUMNS and any(record[MAX_COLUMNS:]):
+        raise UnreadableFile(f"wider than {MAX_COLUMNS} columns", line=line)
+    cells = [cell.strip() for cell in record[:MAX_COLUMNS]]
+    for column, cell in enumerate(cells, start=1):
+        problem = cell_problem(cell)
+        if problem:
+            raise UnreadableFile(f"not importable: {problem} in column {column}", line=line)
+    return cells
+
+
 def _csv_rows(text: str) -> Iterator[tuple[int, int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open at the end of the file is an error, not a last cell
+    # that swallows the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     end = 0  # the last line of the previous row
     number = 0
     while True:
         try:
             record = next(reader, None)
         except csv.Error as exc:
-            raise UnreadableFile(f"not valid CSV: {exc}", line=end + 1) from exc
+            if "field larger than field limit" in str(exc):
+                reason = f"not importable: a cell longer than {MAX_CELL} characters"
+            else:
+                reason = f"not valid CSV: {exc}"
+            raise UnreadableFile(reason, line=end + 1) from exc
         if record is None:
             return
         number += 1
-        yield number, end + 1, [cell.strip() for cell in record]
+        yield number, end + 1, _checked(record, end + 1)
         end = reader.line_num
 
 
@@ -190,16 +287,30 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, int, list[str]]]:
 
     unreadable = "not a readable Excel workbook (.xlsx)"
     try:
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except _WORKBOOK_ERRORS as exc:
+        raise UnreadableFile(unreadable) from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableFile(
+            f"a workbook that unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB",
+            advice="save it as CSV UTF-8, or split it",
+        )
+    try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
     except _WORKBOOK_ERRORS as exc:
         raise UnreadableFile(unreadable) from exc
     number = 0
     try:
-        # In read-only mode the sheet streams, and missing rows come back empty, so the
-        # count is the sheet's own row number.
-        for values in book.worksheets[0].iter_rows(values_only=True):
+        # The sheet's declared size (<dimension ref="A1:XFD1048576"/>) is the file's word,
+        # and openpyxl would pad every row, and the rows after the last, to it: forget it,
+        # so that a row is as wide as its last cell and the sheet ends at its last row.
+        # Missing rows still come back empty, so the count is the sheet's row number,
+        # and Table stops at the limit however many of them are empty.
+        sheet.reset_dimensions()
+        for values in sheet.iter_rows(values_only=True):
             number += 1
-            yield number, number, [cell_text(v) for v in values]
+            yield number, number, _checked([cell_text(v) for v in values], number)
     except _WORKBOOK_ERRORS as exc:
         raise UnreadableFile(unreadable, line=number + 1) from exc
     finally:

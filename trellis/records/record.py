@@ -22,6 +22,9 @@ from trellis.plans.models import Plan
 from trellis.plans.selectors import open_plans_in_program
 
 HEATMAP_MONTHS = 3
+# Columns the heat map draws at most, the most recent: ten years of quarters. Its work
+# grows with the span of the dates held, whatever they are (issue 16).
+HEATMAP_MAX_PERIODS = 40
 
 # An item with its committee level per review period.
 Row = tuple[ItemEvidence, list[Decimal | None | str]]
@@ -54,6 +57,14 @@ class LearnerRecord:
     plans: list[Plan]
 
     @property
+    def earlier_left_out(self) -> bool:
+        """Whether observations before the heat map's first period were left out of it."""
+        if not self.periods:
+            return False
+        first = self.periods[0].start
+        return any(p.observed_on < first for e in self.evidence.items for p in e.points)
+
+    @property
     def learner(self) -> User:
         return self.evidence.learner
 
@@ -80,13 +91,25 @@ def committee_levels(*, program: Program, learner: User) -> CommitteeLevels:
     return CommitteeLevels(sorted(periods.values(), key=lambda p: p.end), levels)
 
 
-def heatmap_periods(evidence: LearnerEvidence, months: int = HEATMAP_MONTHS) -> list[Period]:
-    """Consecutive periods of `months` months covering the learner's observations."""
+def _period_start(day: dt.date, months: int) -> dt.date:
+    return dt.date(day.year, ((day.month - 1) // months) * months + 1, 1)
+
+
+def heatmap_periods(
+    evidence: LearnerEvidence,
+    months: int = HEATMAP_MONTHS,
+    max_periods: int = HEATMAP_MAX_PERIODS,
+) -> list[Period]:
+    """Consecutive periods of `months` months covering the learner's observations, the
+    latest `max_periods` of them (`LearnerRecord.earlier_left_out` says when that cut)."""
     days = [p.observed_on for e in evidence.items for p in e.points]
     if not days:
         return []
     first, last = min(days), max(days)
-    start = dt.date(first.year, ((first.month - 1) // months) * months + 1, 1)
+    back = _period_start(last, months)
+    back_months = back.year * 12 + back.month - 1 - (max_periods - 1) * months
+    earliest = dt.date(back_months // 12, back_months % 12 + 1, 1) if back_months >= 12 else first
+    start = max(_period_start(first, months), earliest)
     out = []
     while start <= last:
         m = start.month - 1 + months

@@ -13,7 +13,12 @@ from trellis.people.access import viewer
 from trellis.records import charts
 from trellis.records.access import get_learner_for, get_records_for
 from trellis.records.program import program_overview
-from trellis.records.record import learner_record, record_keep, record_recall
+from trellis.records.record import (
+    HEATMAP_MAX_PERIODS,
+    learner_record,
+    record_keep,
+    record_recall,
+)
 
 
 def _year(request: HttpRequest) -> int | None:
@@ -66,6 +71,7 @@ def learner(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
             "entrust_times": ENTRUSTMENT_MIN_TIMES,
             "trajectories_alt": charts.trajectories_alt(record.evidence),
             "heatmap_alt": charts.heatmap_alt(record.evidence, record.periods),
+            "heatmap_max_periods": HEATMAP_MAX_PERIODS,
         },
     )
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 
 from trellis.audit.services import audit_record, snapshot
 from trellis.curriculum.models import Activity, ActivityKind
+from trellis.lib.bounds import PLAN_YEARS_AHEAD, plausible_date
 from trellis.people.models import Institution, Program, User
 from trellis.scheduling.models import AcademicYear, Assignment, Block, Rotation, Site
 from trellis.scheduling.rules import Draft, Problem, Resolved, assignments_check
@@ -52,6 +53,11 @@ def academic_year_create(
         raise ScheduleError("An academic year needs a name, e.g. 2026-2027")
     if end_date <= start_date:
         raise ScheduleError("The academic year must end after it starts")
+    for day in (start_date, end_date):  # blocks and assignments lie inside the year
+        if plausible_date(day, years_ahead=PLAN_YEARS_AHEAD):
+            raise ScheduleError(
+                f"The academic year's date {plausible_date(day, years_ahead=PLAN_YEARS_AHEAD)}"
+            )
     years = AcademicYear.objects.filter(program=program)
     if years.filter(name=name).exists():
         raise ScheduleError(f"{program.name} already has an academic year named {name}")

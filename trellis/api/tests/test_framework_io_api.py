@@ -198,3 +198,29 @@ def test_it_refuses_the_import_to_anonymous_callers(api: APIClient, people: Peop
 
 def test_it_imports_only_by_post(as_user: AsUser, people: People) -> None:
     assert as_user(people.director).get(IMPORT).status_code == 405
+
+
+def test_the_import_refuses_deep_nesting_and_too_many_rows_as_400(
+    as_user: AsUser, people: People
+) -> None:
+    client = as_user(people.coordinator)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    response = client.post(IMPORT, {"file": upload(deep, "deep.json")}, format="multipart")
+    assert response.status_code == 400
+    assert "deeper than 64" in json.dumps(response.json())
+
+    rows = "".join(f"competency,C{n},Item {n}\n" for n in range(20_001))
+    content = f"kind,code,name\nframework,big,Big\n{rows}".encode()
+    response = client.post(IMPORT, {"file": upload(content)}, format="multipart")
+    assert response.status_code == 400
+    assert "longer than 20000 rows" in json.dumps(response.json())
+
+
+def test_a_case_package_with_too_many_items_is_refused(as_user: AsUser, people: People) -> None:
+    items = [{"identifier": f"i{n}", "fullStatement": "x"} for n in range(20_001)]
+    package = {"CFDocument": {"identifier": "d", "title": "Big"}, "CFItems": items}
+    response = as_user(people.coordinator).post(
+        IMPORT, {"file": upload(json.dumps(package).encode(), "big.json")}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert "more than 20000 entries" in json.dumps(response.json())

@@ -48,6 +48,7 @@ from trellis.assessments.models import (
 )
 from trellis.audit.services import audit_record, snapshot
 from trellis.frameworks.models import Adoption, Framework, Item, Scale
+from trellis.lib.bounds import plausible_date
 from trellis.lib.urls import absolute_url
 from trellis.people.models import Program, Role, User
 from trellis.people.selectors import memberships_in_force
@@ -172,6 +173,8 @@ def _check_context(
         problems["assessor_role"] = f"The {form.title} is not filled by a {role}."
     if observed_on > timezone.localdate() + dt.timedelta(days=1):
         problems["observed_on"] = "The observation cannot be in the future."
+    elif plausible_date(observed_on):  # the web form, the API and the importer alike
+        problems["observed_on"] = f"The observation date {plausible_date(observed_on)}."
     if request is not None:
         if request.program_id != program.pk or request.subject_id != subject.pk:
             problems["request"] = "This request is about someone else."

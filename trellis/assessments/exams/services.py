@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import DecimalField, Q
 
 from trellis.assessments.models import Exam, ExamScore
 from trellis.audit.services import audit_record
 from trellis.frameworks.models import Adoption, Item, ItemKind
+from trellis.lib.bounds import decimal_problem, plausible_date
 from trellis.lib.importing import ImportResult, Problem, UnreadableFile, read_table
 from trellis.people.models import Membership, Program, Role, User
 
@@ -66,12 +67,17 @@ def medical_knowledge_items(*, program: Program) -> list[Item]:
     )
 
 
-def _decimal(text: str) -> Decimal | None:
+def _decimal(text: str, column: str) -> Decimal | None:
+    """The number, None when it is not one or does not fit the column (1E+999999999 would
+    be stored as Infinity on SQLite, and break every page that shows it)."""
     try:
         value = Decimal(text.replace(",", "."))
     except InvalidOperation:
         return None
-    return value if value.is_finite() else None
+    model = Exam if column == "max_score" else ExamScore
+    field = model._meta.get_field(column)
+    assert isinstance(field, DecimalField)
+    return None if decimal_problem(value, field) else value
 
 
 class _Checker:
@@ -106,9 +112,16 @@ class _Checker:
         except ValueError:
             self.problem(n, "date", f"'{raw['date']}' is not a date (YYYY-MM-DD)")
             taken_on = None
-        score = _decimal(raw["score"])
+        if taken_on is not None and plausible_date(taken_on):
+            self.problem(n, "date", plausible_date(taken_on))
+            taken_on = None
+        score = _decimal(raw["score"], "score")
         if score is None or score < 0 or score >= 100000:
-            self.problem(n, "score", f"'{raw['score']}' is not a score (a number, 0 or more)")
+            self.problem(
+                n,
+                "score",
+                f"'{raw['score']}' is not a score (a number from 0 to 99999.99, 2 decimals)",
+            )
         max_score, percentile = self._optional(n, raw)
         if len(self.problems) > before or learner is None or taken_on is None or score is None:
             return None
@@ -127,9 +140,13 @@ class _Checker:
 
     def _optional(self, n: int, raw: dict[str, str]) -> tuple[Decimal | None, int | None]:
         """The row's max_score and percentile, None where left blank (or wrong)."""
-        max_score = _decimal(raw["max_score"]) if raw.get("max_score") else None
+        max_score = _decimal(raw["max_score"], "max_score") if raw.get("max_score") else None
         if raw.get("max_score") and (max_score is None or max_score <= 0):
-            self.problem(n, "max_score", f"'{raw['max_score']}' is not a positive number")
+            self.problem(
+                n,
+                "max_score",
+                f"'{raw['max_score']}' is not a positive number (at most 99999.99, 2 decimals)",
+            )
         percentile = None
         if raw.get("percentile"):
             try:

@@ -10,7 +10,6 @@ mapping problem, instead of once per record.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -18,6 +17,7 @@ from typing import Any
 
 from trellis.assessments.models import AssessorRole
 from trellis.frameworks.models import ItemKind
+from trellis.lib.importing import MAX_JSON_DEPTH, UnreadableFile, decode_text, json_depth, read_json
 
 NOT_OBSERVED = "not-observed"
 SUBJECT_MATCHES = ("email", "username")
@@ -326,9 +326,14 @@ def mapping_parse(data: dict[str, Any]) -> Mapping:
 def mapping_load(*, filename: str, content: bytes) -> Mapping:
     """Read a mapping file: JSON when the name ends .json, TOML otherwise."""
     try:
-        text = content.decode("utf-8-sig")
-        data = json.loads(text) if filename.lower().endswith(".json") else tomllib.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        if filename.lower().endswith(".json"):
+            data = read_json(content)
+        else:
+            text = decode_text(content)
+            if json_depth(text) > MAX_JSON_DEPTH:  # TOML arrays nest as JSON's do
+                raise UnreadableFile(f"nested deeper than {MAX_JSON_DEPTH}")
+            data = tomllib.loads(text)
+    except (UnreadableFile, tomllib.TOMLDecodeError, RecursionError) as exc:
         raise MappingError([f"the mapping file cannot be read: {exc}"]) from exc
     if not isinstance(data, dict):
         raise MappingError(["the mapping must be a table of settings"])

@@ -17,7 +17,7 @@ from django.core.validators import validate_email
 
 from trellis.assessments.importer.mapping import NOT_OBSERVED, Mapping, text_of
 from trellis.frameworks.models import Scale
-from trellis.lib.importing import UnreadableFile, decode_text, read_table
+from trellis.lib.importing import UnreadableFile, read_json, read_table
 
 MAX_RECORDS = 50_000
 
@@ -51,10 +51,7 @@ def read_records(
     if kind == "csv":
         table = read_table(data=data, max_rows=max_records)
         return [(row.number, dict(row.values)) for row in table], "row"
-    try:
-        records = json.loads(decode_text(data))
-    except json.JSONDecodeError as exc:
-        raise UnreadableFile(f"not valid JSON: {exc}") from exc
+    records = read_json(data)
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise UnreadableFile("not a JSON list of records (objects)")
     if len(records) > max_records:

@@ -87,3 +87,20 @@ def test_it_lists_ones_own(cap: Capture) -> None:
     assert as_user(cap.people.faculty).get(URL + "?subject=17").status_code == 400
     assert APIClient().get(URL).status_code in (401, 403)
     assert as_user(cap.people.faculty).delete(URL).status_code == 405
+
+
+def test_ids_past_a_64_bit_integer_and_implausible_dates_are_400(cap: Capture) -> None:
+    # An item id of 2^63 was an OverflowError on SQLite, a 500 (issue 16).
+    client = as_user(cap.people.faculty)
+    huge = {"ratings": [{"item": 2**63, "level": "3"}]}
+    response = client.post(URL, body(cap, **huge), format="json")
+    assert response.status_code == 400
+    assert "ratings" in response.json()
+    for field in ("form", "subject"):
+        response = client.post(URL, body(cap, **{field: 2**63}), format="json")
+        assert response.status_code == 400 and field in response.json()
+    response = client.post(URL, body(cap, observed_on="0001-01-01"), format="json")
+    assert response.status_code == 400
+    assert "before 1990-01-01" in str(response.json())
+    response = client.post(URL, body(cap, client_key="a\u0000b"), format="json")
+    assert response.status_code == 400

@@ -103,6 +103,40 @@ def test_a_score_above_the_maximum_is_refused(people: People) -> None:
     assert [p.column for p in result.problems] == ["score"]
 
 
+def test_numbers_and_dates_outside_the_columns_range_are_refused(people: People) -> None:
+    # 1E+999999999 was stored as Infinity on SQLite and broke the exams page (issue 16).
+    head = "learner_email,exam,date,score,max_score\n"
+    result = imp(
+        people,
+        head
+        + "learner@riverside.test,A,2026-01-05,1,1E+999999999\n"
+        + "learner@riverside.test,B,2026-01-05,NaN,\n"
+        + "learner@riverside.test,C,2026-01-05,1.005,\n"
+        + "learner@riverside.test,D,0001-01-01,1,\n"
+        + "learner@riverside.test,E,9999-01-01,1,\n",
+    )
+    assert {(p.row, p.column) for p in result.problems} == {
+        (2, "max_score"),
+        (3, "score"),
+        (4, "score"),
+        (5, "date"),
+        (6, "date"),
+    }
+    assert "before 1990-01-01" in str(result.problems[3])
+    assert not Exam.objects.exists()
+
+
+def test_a_nul_or_an_overlong_field_is_refused_not_a_server_error(people: People) -> None:
+    nul = imp(people, GOOD.replace("ITE 2026", "ITE\x002026", 1))
+    assert [str(p) for p in nul.problems] == [
+        "The file is not plain text: it holds a NUL character (character 78); save it as CSV UTF-8"
+    ]
+    long = imp(people, GOOD.replace("ITE 2026", "x" * 140_000, 1))
+    assert [str(p) for p in long.problems] == [
+        "The file is not importable: a cell longer than 32767 characters"
+    ]
+
+
 def test_a_dry_run_writes_nothing(people: People) -> None:
     result = imp(people, GOOD, dry_run=True)
     assert result.ok and result.created == 2

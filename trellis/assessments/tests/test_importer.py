@@ -15,11 +15,13 @@ from trellis.assessments.importer import (
     assessments_import,
     mapping_load,
     mapping_parse,
+    read_records,
     record_hash,
 )
 from trellis.assessments.models import Assessment, AssessmentSource, AssessorRole
 from trellis.audit.models import AuditEvent
 from trellis.frameworks.models import Adoption, Framework, Item
+from trellis.lib.importing import UnreadableFile
 from trellis.people.models import Membership, Role, User
 from trellis.testing import People
 
@@ -336,3 +338,26 @@ def test_a_corrupted_cbd_export_is_refused_whole(
     )
     assert Assessment.objects.count() == 0
     assert not User.objects.filter(email__endswith="@imported.invalid").exists()
+
+
+def test_a_mapping_or_records_nested_too_deep_are_refused() -> None:
+    with pytest.raises(MappingError, match="deeper than 64"):
+        mapping_load(filename="m.json", content=b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(MappingError, match="deeper than 64"):
+        mapping_load(filename="m.toml", content=b"a = " + b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(UnreadableFile, match="deeper than 64"):
+        read_records(filename="r.json", data=b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(UnreadableFile, match="NUL"):
+        read_records(filename="r.json", data=b'[{"a": "\\u0000"}]')
+
+
+def test_a_record_dated_outside_the_plausible_range_is_refused(people: People) -> None:
+    # The learner's heat map walked ~8,100 quarters back to year 1 (issue 16).
+    data = csv_file("c1,learner@riverside.test,Lena Park,01/01/0001,1.2,4,Dr Ames,Faculty,,,ED,")
+
+    result = run(people, data)
+
+    assert [str(p) for p in result.problems] == [
+        "row 2, date: The observation date 0001-01-01 is before 1990-01-01."
+    ]
+    assert Assessment.objects.count() == 0

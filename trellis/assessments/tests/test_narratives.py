@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from trellis.analytics.narratives import (
+    MAX_COMMENTS,
     CommentsError,
     evaluate,
     has_suggestion,
@@ -70,8 +71,21 @@ def test_a_bad_file_is_refused_by_line(tmp_path: Path) -> None:
     with pytest.raises(CommentsError, match="line 3, column text: empty"):
         read_comments(write(tmp_path / "b.csv", bad))
     (tmp_path / "c.json").write_text("{not json")
-    with pytest.raises(CommandError, match="not JSON"):
+    with pytest.raises(CommandError, match="not valid JSON"):
         call_command("narratives", "evaluate", "--input", str(tmp_path / "c.json"))
+
+
+def test_the_reader_keeps_the_import_limits(tmp_path: Path) -> None:
+    (tmp_path / "deep.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(CommentsError, match="deeper than 64"):
+        read_comments(tmp_path / "deep.json")
+    (tmp_path / "open.csv").write_bytes(b'learner,text,item\na,"never closed,I\n')
+    with pytest.raises(CommentsError, match="unexpected end of data"):
+        read_comments(tmp_path / "open.csv")
+    rows = "".join(f"a,text {n},I\n" for n in range(MAX_COMMENTS + 1))
+    (tmp_path / "long.csv").write_text(f"learner,text,item\n{rows}")
+    with pytest.raises(CommentsError, match=f"longer than {MAX_COMMENTS} rows"):
+        read_comments(tmp_path / "long.csv")
 
 
 def test_on_the_real_emergency_medicine_export(real_data: Path) -> None:

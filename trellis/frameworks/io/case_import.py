@@ -8,7 +8,6 @@ back on export, so a package round-trips. Problems are reported by JSON path.
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -17,7 +16,12 @@ from trellis.frameworks.io.common import fallback_name, kind_for_item_type
 from trellis.frameworks.io.errors import Problems
 from trellis.frameworks.io.plan import AssociationPlan, DescriptorPlan, FrameworkPlan, ItemPlan
 from trellis.frameworks.models import Association, Scale
-from trellis.lib.importing import UnreadableFile, decode_text
+from trellis.lib.importing import UnreadableFile, read_json
+
+# What one package may hold (docs/formats.md, "Limits"): ten times the largest framework
+# published, so that a file that is not a framework is refused before it is planned.
+MAX_ITEMS = 20_000
+MAX_ASSOCIATIONS = 50_000
 
 # A criterion whose levels became level descriptors is kept in Framework.source as this stub,
 # so export puts it back in its place.
@@ -73,18 +77,18 @@ def _objects(
 
 def _load(content: bytes, problems: Problems) -> dict[str, Any] | None:
     try:
-        text = decode_text(content)
+        package = read_json(content)
     except UnreadableFile as exc:
         problems.add(exc.reason, line=exc.line)
-        return None
-    try:
-        package = json.loads(text)
-    except json.JSONDecodeError as exc:
-        problems.add(f"not valid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno)
         return None
     if not isinstance(package, dict):
         problems.add("a CASE package is a JSON object with a CFDocument")
         return None
+    for key, limit in (("CFItems", MAX_ITEMS), ("CFAssociations", MAX_ASSOCIATIONS)):
+        entries = package.get(key)
+        if isinstance(entries, list) and len(entries) > limit:
+            problems.add(f"more than {limit} entries ({len(entries)}); split it", field=key)
+            return None
     return package
 
 

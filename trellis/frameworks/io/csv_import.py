@@ -32,6 +32,7 @@ BASE_COLUMNS = ("kind", "code", "name", "statement", "parent", "related", "ident
 FRAMEWORK_COLUMNS = ("version", "scale", "developmental", "publisher", "language")
 REQUIRED_COLUMNS = ("kind", "name")
 LEVEL_COLUMN = re.compile(r"^level_(\d+(?:\.\d+)?)$")
+MAX_ROWS = 20_000  # items in one framework: ten times the largest published
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
 
@@ -76,7 +77,7 @@ def _level_columns(header: list[str], problems: Problems) -> dict[str, Decimal]:
 def _read_rows(content: bytes, problems: Problems) -> tuple[list[Row], bool]:
     """The data rows with their first line numbers; False when the header is unusable."""
     try:
-        table = read_table(data=content, casefold=True)
+        table = read_table(data=content, casefold=True, max_rows=MAX_ROWS)
     except UnreadableFile as exc:
         problems.add(exc.reason, line=exc.line)
         return [], False

@@ -202,3 +202,20 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Client, db: None) -> Non
 def test_it_refuses_other_methods(client: Client, people: People) -> None:
     client.force_login(people.coordinator)
     assert client.put(URL).status_code == 405
+
+
+def test_deeply_nested_json_is_refused_not_a_server_error(client: Client, people: People) -> None:
+    # 100,000 brackets were a RecursionError, a 500 (issue 16).
+    client.force_login(people.coordinator)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    response = client.post(URL, {"file": upload(deep, "deep.json")})
+    assert response.status_code == 200
+    assert "nested 100000 levels deep, deeper than 64" in response.content.decode()
+
+
+def test_a_framework_csv_left_inside_a_quote_is_refused(client: Client, people: People) -> None:
+    client.force_login(people.coordinator)
+    content = b'kind,code,name\nframework,x,X\ncompetency,PC,"Patient care\n'
+    response = client.post(URL, {"file": upload(content, "open.csv")})
+    assert "unexpected end of data" in response.content.decode()
+    assert not Framework.objects.filter(title="X").exists()

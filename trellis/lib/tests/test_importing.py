@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import time
+import tracemalloc
+import zipfile
 from io import StringIO
 
 import pytest
@@ -14,12 +17,16 @@ from openpyxl import Workbook
 
 from trellis.lib.commands import exit_if_refused, iso_date
 from trellis.lib.importing import (
+    MAX_CELL,
+    MAX_COLUMNS,
+    MAX_UNPACKED_BYTES,
     ImportResult,
     Problem,
     Row,
     UnreadableFile,
     cell_text,
     decode_text,
+    read_json,
     read_table,
 )
 
@@ -100,8 +107,7 @@ def test_an_empty_file_has_no_header_and_no_rows() -> None:
 
 
 def test_broken_csv_is_refused_at_its_line() -> None:
-    huge = "x" * (csv.field_size_limit() + 1)
-    data = f"name\nok\n{huge}\n".encode()
+    data = b'name\nok\n"a"b\n'
     read: list[str] = []
 
     with pytest.raises(UnreadableFile) as refused:
@@ -109,21 +115,72 @@ def test_broken_csv_is_refused_at_its_line() -> None:
 
     assert read == ["ok"]
     assert refused.value.line == 3
-    assert str(refused.value).startswith("The file is not valid CSV: field larger than")
+    assert str(refused.value).startswith("The file is not valid CSV: ")
+
+
+def test_a_quote_left_open_at_the_end_is_refused_not_read_as_a_last_cell() -> None:
+    data = b'kind,name\ncompetency,Patient care\ncompetency,"Medical\nknowledge,x\n'
+
+    with pytest.raises(UnreadableFile) as refused:
+        rows_of(data)
+
+    assert refused.value.line == 3
+    assert "unexpected end of data" in str(refused.value)
+
+
+def test_a_cell_past_the_csv_module_limit_is_refused_as_too_long() -> None:
+    huge = "x" * (csv.field_size_limit() + 1)
+
+    with pytest.raises(UnreadableFile) as refused:
+        rows_of(f"name\nok\n{huge}\n".encode())
+
+    assert refused.value.line == 3
+    assert str(refused.value) == (
+        f"The file is not importable: a cell longer than {MAX_CELL} characters"
+    )
+
+
+def test_a_cell_longer_than_excel_holds_is_refused_naming_its_column() -> None:
+    with pytest.raises(UnreadableFile) as refused:
+        rows_of(f"a,b\n1,{'x' * (MAX_CELL + 1)}\n".encode())
+
+    assert refused.value.line == 2
+    assert str(refused.value) == (
+        f"The file is not importable: a cell longer than {MAX_CELL} characters "
+        f"({MAX_CELL + 1}) in column 2"
+    )
+    assert [r.get("b") for r in rows_of(f"a,b\n1,{'x' * MAX_CELL}\n".encode())] == ["x" * MAX_CELL]
+
+
+def test_a_row_wider_than_the_column_limit_is_refused() -> None:
+    wide = ",".join(["v"] * (MAX_COLUMNS + 1))
+
+    with pytest.raises(UnreadableFile, match=f"wider than {MAX_COLUMNS} columns"):
+        rows_of(f"a\n{wide}\n".encode())
+    # Empty cells past the limit (a spreadsheet's trailing commas) are no value.
+    assert len(rows_of(f"a\nv{',' * (MAX_COLUMNS + 50)}\n".encode())[0].cells) == MAX_COLUMNS
+
+
+def test_text_with_a_nul_character_is_refused_naming_its_line() -> None:
+    with pytest.raises(UnreadableFile) as refused:
+        rows_of(b"name\nok\nbad\x00name\n")
+
+    assert refused.value.line == 3
+    assert "NUL character" in str(refused.value)
 
 
 def test_it_stops_at_the_row_limit_without_reading_on() -> None:
-    # The row after the limit is unreadable: stopping there never reaches it.
-    huge = "x" * (csv.field_size_limit() + 1)
-    data = f"name\na\n\nb\nc\n{huge}\n".encode()
+    # The row after the limit is unreadable: stopping there never reaches it. An empty
+    # row counts, as a spreadsheet numbers it, though it is passed over.
+    data = b'name\na\n\nb\nc\n"open\n'
     read: list[str] = []
 
     with pytest.raises(UnreadableFile) as refused:
-        read.extend(row.get("name") for row in read_table(data=data, max_rows=2))
+        read.extend(row.get("name") for row in read_table(data=data, max_rows=3))
 
     assert read == ["a", "b"]
     assert refused.value.line == 5
-    assert str(refused.value) == "The file is longer than 2 rows; split it"
+    assert str(refused.value) == "The file is longer than 3 rows; split it"
 
 
 def test_a_file_at_the_limit_is_read_whole() -> None:
@@ -212,3 +269,150 @@ def test_iso_date() -> None:
     assert iso_date("2026-07-01") == dt.date(2026, 7, 1)
     with pytest.raises(CommandError, match="'1/7/2026' is not a date"):
         iso_date("1/7/2026")
+
+
+# Hostile workbooks, zipped by hand: a few kilobytes that declare a sheet of 16,384
+# columns by 1,048,576 rows. Each must be refused in well under a second, in a few MB.
+
+_SHEET_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+
+
+def hostile_workbook(rows: str, dimension: str = "A1:XFD1048576") -> bytes:
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="{dimension}"/><sheetData>{rows}</sheetData></worksheet>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in _SHEET_PARTS.items():
+            archive.writestr(name, text)
+        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    return out.getvalue()
+
+
+def inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def refused_quickly(data: bytes, **options: object) -> UnreadableFile:
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(UnreadableFile) as refused:
+            rows_of(data, filename="s.xlsx", excel=True, **options)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 2
+    assert peak < 20 * 2**20
+    return refused.value
+
+
+def test_a_workbook_declaring_the_whole_grid_with_one_far_cell_is_refused_quickly() -> None:
+    data = hostile_workbook(
+        f'<row r="1">{inline("A1", "name")}</row><row r="1048576">{inline("XFD1048576", "x")}</row>'
+    )
+    assert len(data) < 5000
+
+    refused = refused_quickly(data)
+
+    assert str(refused) == "The file is longer than 20000 rows; split it"
+    assert refused.line == 20002
+
+
+def test_a_workbook_with_a_value_past_the_column_limit_is_refused() -> None:
+    data = hostile_workbook(
+        f'<row r="1">{inline("A1", "name")}</row><row r="2">{inline("XFD2", "x")}</row>'
+    )
+
+    refused = refused_quickly(data)
+
+    assert str(refused) == f"The file is wider than {MAX_COLUMNS} columns"
+    assert refused.line == 2
+
+
+def test_the_declared_dimension_does_not_widen_the_rows_read() -> None:
+    data = hostile_workbook(
+        f'<row r="1">{inline("A1", "name")}</row><row r="2">{inline("A2", "Lena")}</row>'
+    )
+
+    [row] = rows_of(data, filename="s.xlsx", excel=True)
+
+    assert row.cells == ("Lena",)
+
+
+def test_a_workbook_cell_longer_than_excel_holds_is_refused() -> None:
+    data = hostile_workbook(
+        f'<row r="1">{inline("A1", "name")}</row>'
+        f'<row r="2">{inline("A2", "x" * (MAX_CELL + 1))}</row>'
+    )
+
+    refused = refused_quickly(data)
+
+    assert "a cell longer than 32767 characters" in str(refused)
+
+
+def test_a_workbook_that_unpacks_to_too_much_is_refused_before_it_is_read() -> None:
+    filler = "<row/>" * (MAX_UNPACKED_BYTES // 6 + 1)
+    data = hostile_workbook(f'<row r="1">{inline("A1", "name")}</row>{filler}')
+
+    refused = refused_quickly(data)
+
+    assert "unpacks to more than 64 MB" in str(refused)
+
+
+def test_read_json_refuses_deep_nesting_without_recursing() -> None:
+    started = time.monotonic()
+    with pytest.raises(UnreadableFile) as refused:
+        read_json(b"[" * 100_000 + b"]" * 100_000)
+
+    assert time.monotonic() - started < 2
+    assert str(refused.value) == "The file is nested 100000 levels deep, deeper than 64"
+    # Brackets inside strings are text, not nesting.
+    assert read_json(b'{"a": "[[[[[[[[[[[[[[[[[[[[[\\"[[["}', max_depth=1) == {
+        "a": '[[[[[[[[[[[[[[[[[[[[["[[['
+    }
+    assert read_json(b"[[[1]]]", max_depth=3) == [[[1]]]
+
+
+def test_read_json_refuses_nul_and_names_bad_json_by_line() -> None:
+    with pytest.raises(UnreadableFile, match="NUL character"):
+        read_json(b'{"a": ["ok", {"b": "x\\u0000y"}]}')
+    with pytest.raises(UnreadableFile, match="NUL character"):
+        read_json(b'{"a\x00": 1}')
+    with pytest.raises(UnreadableFile) as refused:
+        read_json(b'{\n"a": 1,,\n}')
+    assert refused.value.line == 2
+    assert str(refused.value).startswith("The file is not valid JSON: ")

@@ -244,3 +244,16 @@ def test_an_assignment_that_evidence_points_at_is_kept(client: Client, sched: Sc
     assert Assignment.objects.filter(pk=sched.first.pk).exists()
     assert sched.first.assessments.count() == 2
     assert not AuditEvent.objects.filter(action="assignment.delete").exists()
+
+
+def test_a_year_outside_1990_to_twenty_years_ahead_is_refused(people: People) -> None:
+    # Blocks and assignments lie inside a year, so this bounds the whole schedule (issue 16).
+    for start in (dt.date(1, 1, 1), dt.date(9998, 7, 1)):
+        with pytest.raises(ScheduleError, match=r"before 1990-01-01|more than 20 year\(s\) ahead"):
+            academic_year_create(
+                program=people.program,
+                name=str(start.year),
+                start_date=start,
+                end_date=start + dt.timedelta(days=364),
+                acting_user=None,
+            )
