@@ -15,6 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 
 from trellis.assessments.evidence import ItemEvidence, LearnerEvidence
+from trellis.lib.bounds import plausible_date
 from trellis.lib.plotting import Figure
 from trellis.records.record import Period, latest_by_period
 
@@ -47,7 +48,9 @@ def _draw_trajectory(  # type: ignore[no-untyped-def]
         top = float(ev.expected_level)
         ax.axhspan(top - 0.5, top, color="#f2d48f", alpha=0.6, label="Expected", lw=0)
     roles: dict[str, list[tuple[object, float]]] = {}
-    for p in ev.observed:
+    # Only dates a chart can place: one stored before the date rules (year 1, say) would
+    # stop matplotlib's date axis, and so the whole record page.
+    for p in (p for p in ev.observed if not plausible_date(p.observed_on, years_ahead=20)):
         roles.setdefault(p.assessor_role, []).append((p.observed_on, float(p.level or 0)))
     for role, pts in sorted(roles.items()):
         colour, marker = ROLE_STYLE.get(role, OTHER_STYLE)
