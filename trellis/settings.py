@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "trellis.committees",
     "trellis.api",
     "trellis.demo",
+    "trellis.ops",
 ]
 
 MIDDLEWARE = [
