@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint architecture typecheck migrations pytest clean install
+.PHONY: demo test lint architecture typecheck migrations deploycheck pytest clean install
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	DEBUG=1 $(BIN)/trellis demo
 
-test: $(STAMP) lint architecture typecheck migrations pytest
+test: $(STAMP) lint architecture typecheck migrations deploycheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check trellis tests bench conftest.py
@@ -30,6 +30,12 @@ architecture: $(STAMP)
 # A model change without its migration fails the build.
 migrations: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Production settings pass Django's deployment checks, warnings included (a throwaway key).
+deploycheck: $(STAMP)
+	DEBUG= SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
+		ALLOWED_HOSTS=example.org SITE_URL=https://example.org \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 typecheck: $(STAMP)
 	DEBUG=1 $(BIN)/mypy trellis

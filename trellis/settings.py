@@ -4,6 +4,7 @@ DATABASE_URL   where the data lives (default: SQLite under ./var/)
 SECRET_KEY     required unless DEBUG is on
 DEBUG          "1" for development and the demo
 ALLOWED_HOSTS  comma-separated host names
+HTTPS (SECURE_SSL_REDIRECT, SECURE_HSTS_*, TRELLIS_PROXY_SSL_HEADER): see docs/operators.md
 """
 
 from __future__ import annotations
@@ -42,6 +43,15 @@ if not SECRET_KEY:
             "SECRET_KEY is required when DEBUG is off (set DEBUG=1 for development)"
         )
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105 (DEBUG only)
+elif not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")
+):
+    # Django's check security.W009 only warns; a guessable key signs anyone's session.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak: it needs at least 50 characters, 5 of them different, and "
+        "must not start with 'django-insecure-' (e.g. python3 -c 'import secrets; "
+        "print(secrets.token_urlsafe(50))')"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -69,6 +79,7 @@ INSTALLED_APPS = [
     "trellis.committees",
     "trellis.api",
     "trellis.demo",
+    "trellis.ops",
 ]
 
 MIDDLEWARE = [
@@ -176,6 +187,18 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS: on by default in production, off with DEBUG (the development server speaks HTTP).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# Behind a proxy that terminates TLS, trust its X-Forwarded-Proto; opt-in, because without
+# such a proxy anyone could send the header and pass for HTTPS.
+if env_bool("TRELLIS_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Preloading is a commitment (every subdomain, for months, hard to undo) an operator makes
+# on purpose with SECURE_HSTS_PRELOAD=1; without it, check --deploy's W021 is expected.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

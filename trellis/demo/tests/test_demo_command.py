@@ -13,9 +13,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from trellis.assessments.models import ReminderPass, Request, RequestStatus
-from trellis.demo.generator import DEMO_LOGINS, DEMO_PASSWORD
+from trellis.demo.generator import DEMO_LOGINS, DEMO_PASSWORD, DemoSize, generate_demo
 from trellis.frameworks.models import Framework
-from trellis.people.models import Institution, User
+from trellis.people.models import Institution, Program, User
+from trellis.testing import People
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +24,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The demo is for development; the tests that want production say so.
+    settings.DEBUG = True
+
+
+def small_demo() -> None:
+    size = DemoSize(
+        learners_per_year=1, years=1, faculty=5, committee=1, students_per_year=1, educators=1
+    )
+    generate_demo(size=size, password=None)
 
 
 def demo(*args: str) -> str:
@@ -65,15 +75,36 @@ def test_it_reuses_the_demo_institution_when_run_again() -> None:
     assert Institution.objects.filter(slug="riverside-health").count() == 1
 
 
-# PostgreSQL will not TRUNCATE inside the test's transaction once rows are written.
-@pytest.mark.django_db(transaction=True)
-def test_reset_starts_afresh() -> None:
-    demo()
+def test_reset_starts_afresh_and_keeps_other_institutions(people: People) -> None:
+    small_demo()
+    old_demo = Institution.objects.get(slug="riverside-health")
     User.objects.create_user(email="stray@example.test")
+    outside = set(User.objects.exclude(email__endswith="@demo.trellis.test").values_list("pk"))
     out = demo("--reset")
+    assert "Removed Riverside University Health" in out
     assert "Created Riverside University Health" in out
-    assert not User.objects.filter(email="stray@example.test").exists()
+    assert Institution.objects.get(slug="riverside-health").pk != old_demo.pk
+    # Another institution, its programs and its people, and a stray account: all still here.
+    assert Institution.objects.filter(pk=people.other_institution.pk).exists()
+    assert Program.objects.filter(pk=people.other_program.pk).exists()
+    assert outside <= set(User.objects.values_list("pk"))
     assert Framework.objects.filter(slug="im-milestones-2").exists()
+
+
+def test_it_refuses_with_debug_off(settings: Any) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--i-know-this-is-not-production"):
+        demo()
+    assert not Institution.objects.filter(slug="riverside-health").exists()
+    assert not User.objects.exists()
+
+
+def test_the_flag_lets_it_run_with_debug_off(settings: Any) -> None:
+    settings.DEBUG = False
+    small_demo()
+    out = demo("--i-know-this-is-not-production")
+    assert "reusing it" in out
+    assert "director@demo.trellis.test" in out
 
 
 def test_it_refuses_a_port_that_is_not_one() -> None:

@@ -3,6 +3,10 @@
 Migrates the database (DATABASE_URL, else SQLite under ./var/), installs the catalogue,
 creates Riverside University Health unless it is already there, prints a log-in for every
 role and starts the development server.
+
+The demo makes accounts that share a published password, an institution admin among them,
+so with DEBUG off it refuses unless told `--i-know-this-is-not-production`. `--reset`
+removes the demo's own rows only (`trellis.demo.removal`), never another institution's.
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ from trellis.demo.generator import (
     demo_institution,
     generate_demo,
 )
+from trellis.demo.removal import DemoRemovalRefused, demo_remove
 from trellis.frameworks.catalogue import catalogue_install
+
+NOT_PRODUCTION_FLAG = "--i-know-this-is-not-production"
 
 
 class Command(BaseCommand):
@@ -37,7 +44,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="Empty the database first (every row, not only the demo's), then start afresh.",
+            help="Remove the demo institution and its people first (nothing else), then "
+            "start afresh.",
+        )
+        parser.add_argument(
+            NOT_PRODUCTION_FLAG,
+            action="store_true",
+            dest="not_production",
+            help="Run with DEBUG off: the demo's accounts share a published password.",
         )
         parser.add_argument(
             "--port", type=int, default=8000, help="Port for the server (default 8000)."
@@ -47,11 +61,24 @@ class Command(BaseCommand):
         port: int = options["port"]
         if not 0 < port < 65536:
             raise CommandError(f"Not a port number: {port}")
+        if not settings.DEBUG and not options["not_production"]:
+            raise CommandError(
+                "DEBUG is off: this looks like a production install, and the demo would add "
+                f"{DEMO_INSTITUTION_NAME} with accounts (an institution admin among them) "
+                "that share a published password. Run it with DEBUG=1, or add "
+                f"{NOT_PRODUCTION_FLAG} if this database is not production."
+            )
         quiet = max(options["verbosity"] - 1, 0)
         call_command("migrate", interactive=False, verbosity=quiet)
         if options["reset"]:
-            # flush sends post_migrate, which puts the catalogue back.
-            call_command("flush", interactive=False, verbosity=quiet)
+            try:
+                removed = demo_remove()
+            except DemoRemovalRefused as error:
+                raise CommandError(str(error)) from error
+            if removed:
+                self.stdout.write(
+                    f"Removed {DEMO_INSTITUTION_NAME} ({sum(removed.values())} rows)."
+                )
         catalogue_install()
         if demo_institution() is None:
             demo = generate_demo()
