@@ -18,7 +18,14 @@ from trellis.testing import People, add_member, make_user
 
 pytestmark = pytest.mark.django_db
 
-SHARED = {"assessments.Form", "assessments.FormVersion", "assessments.Prompt"}
+# The shared catalogue's forms, and the reminder worker's record of its last pass (the
+# demo runs one pass; the record belongs to the installation, not to the demo).
+SHARED = {
+    "assessments.Form",
+    "assessments.FormVersion",
+    "assessments.Prompt",
+    "assessments.ReminderPass",
+}
 SMALL = DemoSize(
     learners_per_year=2, years=3, faculty=8, committee=2, students_per_year=1, educators=2
 )
