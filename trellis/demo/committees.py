@@ -1,10 +1,10 @@
-"""A signed-off committee review for the demo residency, built through the services (so
-it is audited like real data): pre-reviewers assigned, levels proposed from each learner's
-evidence, the committee's levels, decisions (one "advance with a learning plan", the final
-year "ready to graduate") and the chair's sign-off.
+"""The demo residency's committee, built through the services (so it is audited like real
+data): last semiannual review, signed off (pre-reviewers assigned, levels proposed from
+each learner's evidence, the committee's levels, decisions, one "advance with a learning
+plan", the final year "ready to graduate", and the chair's sign-off); and this half's
+review, open and ready to pre-review, its meeting two weeks ahead.
 
-The lead's `generate_demo` calls `generate_review_cycle(demo=demo, rng=random.Random(seed + 2))`
-after the assessments exist."""
+`generate_demo` calls `generate_review_cycle` after the assessments exist."""
 
 from __future__ import annotations
 
@@ -54,10 +54,46 @@ def cycle_name(day: dt.date) -> str:
     return f"{day.year} {'Spring' if day.month <= 6 else 'Fall'}"
 
 
+# The last review met about six months ago; the next meets in two weeks.
+LAST_MEETING_DAYS_AGO = 168
+NEXT_MEETING_IN_DAYS = 14
+
+
 def generate_review_cycle(*, demo: Demo, rng: random.Random) -> ReviewCycle:
+    """Both cycles; returns the signed-off one."""
+    signed_off = generate_signed_off_cycle(demo=demo, rng=rng)
+    generate_open_cycle(demo=demo, after=signed_off)
+    return signed_off
+
+
+def generate_open_cycle(*, demo: Demo, after: ReviewCycle) -> ReviewCycle:
+    """This half's review: every learner's evidence since the last one, pre-reviewers
+    assigned, nothing proposed yet, the meeting two weeks ahead."""
     program = demo.programs.residency
     people = demo.people
-    meeting = demo.today - dt.timedelta(days=7)
+    meeting = demo.today + dt.timedelta(days=NEXT_MEETING_IN_DAYS)
+    cycle = cycle_create(
+        program=program,
+        name=cycle_name(meeting),
+        period_start=after.period_end + dt.timedelta(days=1),
+        period_end=demo.today,
+        meeting_date=meeting,
+        acting_user=people.coordinator,
+    )
+    reviews = list(cycle.reviews.order_by("learner__last_name", "pk"))
+    panel = people.committee or [people.director]
+    reviewers_assign(
+        cycle=cycle,
+        assignments={r: panel[i % len(panel)] for i, r in enumerate(reviews)},
+        acting_user=people.coordinator,
+    )
+    return cycle
+
+
+def generate_signed_off_cycle(*, demo: Demo, rng: random.Random) -> ReviewCycle:
+    program = demo.programs.residency
+    people = demo.people
+    meeting = demo.today - dt.timedelta(days=LAST_MEETING_DAYS_AGO)
     cycle = cycle_create(
         program=program,
         name=cycle_name(meeting),

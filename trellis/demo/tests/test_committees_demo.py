@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from trellis.committees.models import CommitteeLevel, Decision, Outcome, ReviewCycle
+from trellis.committees.models import CommitteeLevel, Decision, Outcome, ProposedLevel, ReviewCycle
 from trellis.demo.generator import DemoSize, generate_demo
 from trellis.plans.models import Plan
 
@@ -13,10 +13,20 @@ def test_the_demo_runs_a_full_signed_off_cycle(db: None) -> None:
     )
     demo = generate_demo(size=size, today=dt.date(2026, 1, 20), password=None)
     # generate_demo runs trellis.demo.committees.generate_review_cycle itself.
-    cycle = ReviewCycle.objects.get(program=demo.programs.residency)
+    cycles = ReviewCycle.objects.filter(program=demo.programs.residency)
+    assert cycles.count() == 2
+    cycle = next(c for c in cycles if c.is_locked)
     assert cycle.is_locked
     assert cycle.reviews.count() == 6
     assert CommitteeLevel.objects.filter(review__cycle=cycle).exists()
     outcomes = set(Decision.objects.filter(review__cycle=cycle).values_list("outcome", flat=True))
     assert Outcome.ADVANCE_WITH_PLAN in outcomes
     assert Plan.objects.filter(program=demo.programs.residency).exists()
+    # and this half's review, open, ready to pre-review: every learner has a pre-reviewer,
+    # nothing is proposed yet, and the meeting is ahead
+    current = next(c for c in cycles if not c.is_locked)
+    assert current.meeting_date > demo.today >= current.period_end > cycle.period_end
+    assert current.reviews.count() == 6
+    assert not current.reviews.filter(pre_reviewer__isnull=True).exists()
+    assert not CommitteeLevel.objects.filter(review__cycle=current).exists()
+    assert not ProposedLevel.objects.filter(review__cycle=current).exists()
