@@ -1,7 +1,10 @@
 """Back up and restore the whole database, on SQLite or PostgreSQL.
 
-SQLite goes through Python's online backup API, a few pages at a time with a pause
-between, so the server keeps writing; a step that meets "database is locked" is retried.
+SQLite goes through Python's online backup API in one step: a single read transaction,
+so the copy is a consistent snapshot that the server's writes cannot restart (copied a few
+pages at a time, every write from another connection restarts the backup, and a busy
+server keeps it from ever finishing). Writers wait at most the length of the copy (their
+busy timeout is 20 s); a start that meets "database is locked" is retried.
 The copy is written to a temporary file beside the target, checked, then renamed: a
 failed backup leaves no file, never a 0-byte or partial one. PostgreSQL goes through
 `pg_dump --format=custom` and `pg_restore --clean --if-exists --no-owner` (`--if-exists`
@@ -23,8 +26,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-PAGES_PER_STEP = 256
-PAUSE_SECONDS = 0.01
 LOCK_RETRIES = 50
 
 
@@ -43,7 +44,7 @@ def is_postgresql(database: dict[str, Any]) -> bool:
 def _copy_sqlite(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
     for attempt in range(LOCK_RETRIES):
         try:
-            source.backup(target, pages=PAGES_PER_STEP, sleep=PAUSE_SECONDS)
+            source.backup(target, pages=-1)
             return
         except sqlite3.OperationalError as error:
             if "locked" not in str(error) and "busy" not in str(error):
