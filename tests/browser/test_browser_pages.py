@@ -4,14 +4,17 @@ and axe-core finds no accessibility violation on any main page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tests.browser.conftest import PHONE, Web
+from trellis.assessments.models import Form, Request, RequestOrigin
 from trellis.frameworks.models import Adoption, ExpectedLevel, Framework
 from trellis.frameworks.services import expected_level_set
 from trellis.frameworks.tests.web_factories import SmallFramework, make_framework
@@ -42,6 +45,16 @@ def setting() -> tuple[People, SmallFramework]:
     )
     cem = make_framework(slug="test-cem", title="Test Educator Milestones", developmental=True)
     Adoption.objects.create(program=people.fd_program, framework=cem.framework)
+    # Something overdue, so the director's home shows what needs attention and the
+    # faculty member's what is asked of them
+    Request.objects.create(
+        program=people.program,
+        form=Form.objects.get(slug="end-of-rotation", program__isnull=True),
+        subject=people.learner,
+        assessor=people.faculty,
+        origin=RequestOrigin.COORDINATOR,
+        due_date=timezone.localdate() - dt.timedelta(days=4),
+    )
     return people, small
 
 
@@ -189,6 +202,7 @@ def main_pages(people: People, small: SmallFramework) -> list[tuple[str, str]]:
     fw = small.framework.slug
     return [
         ("director", "/"),
+        ("faculty", "/"),
         ("learner", "/"),
         ("admin", "/"),
         ("committee", "/"),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("requests/", views_requests.requests_list, name="requests"),
     path("requests/new/", views_requests.request_new, name="request-new"),
     path("requests/generate/", views_requests.requests_generate, name="requests-generate"),
+    path("requests/chase/", views_requests.requests_chase_view, name="requests-chase"),
     path("requests/mine/", views_requests.my_requests, name="my-requests"),
     path("requests/<int:pk>/cancel/", views_requests.request_cancel_view, name="request-cancel"),
     path("compliance/", views_requests.compliance, name="compliance"),

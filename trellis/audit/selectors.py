@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
@@ -22,3 +23,26 @@ def audit_events_for_program(*, program: Program) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("-at", "-id")
     )
+
+
+def imports_refused(*, program: Program, since: dt.datetime) -> list[AuditEvent]:
+    """The program's refused imports since `since`, newest first, leaving out each one that
+    a later import of the same kind replaced."""
+    from trellis.audit.services import IMPORT_DONE, IMPORT_REFUSED
+
+    events = (
+        AuditEvent.objects.filter(
+            program=program, action__in=[IMPORT_REFUSED, IMPORT_DONE], at__gte=since
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+    done_after: set[str] = set()
+    out = []
+    for event in events:
+        what = str((event.after or {}).get("what", ""))
+        if event.action == IMPORT_DONE:
+            done_after.add(what)
+        elif what not in done_after:
+            out.append(event)
+    return out

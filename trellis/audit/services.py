@@ -106,3 +106,29 @@ def audited_create(
         institution=institution,
     )
     return obj
+
+
+IMPORT_REFUSED = "import.refused"
+IMPORT_DONE = "import.done"
+
+
+def audit_import(
+    *,
+    actor: User | None,
+    program: Program,
+    what: str,
+    filename: str,
+    problems: int = 0,
+    written: int = 0,
+) -> AuditEvent:
+    """Record one import into `program` of `what` (e.g. "schedule"): refused with
+    `problems` (nothing was written, so this is its only trace, and the program's home
+    lists it until an import of the same kind goes through) or done, `written` rows."""
+    with transaction.atomic():
+        return audit_record(
+            actor=actor,
+            action=IMPORT_REFUSED if problems else IMPORT_DONE,
+            target=program,
+            after={"what": what, "file": filename[:200], "problems": problems, "written": written},
+            program=program,
+        )

@@ -1,9 +1,12 @@
 """The home and program pages' read side: one panel per role a person holds in each
-current membership, and a program's members by role.
+current membership, and a program's members by role. A director's or coordinator's panel
+leads with what needs doing there, a faculty member's with their day (`attention`).
 
 This composes people with the frameworks their programs adopted (and the panels link to
 every app), so it lives on the read side rather than in `people`. The number of queries
-does not grow with the number of memberships or programs.
+does not grow with the number of memberships or programs, except by a fixed number for
+each program one directs or coordinates (its attention list); never with learners,
+requests or events.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from trellis.frameworks.selectors import frameworks_visible
 from trellis.people.display import training_year_label
 from trellis.people.models import Membership, Program, Role, User
 from trellis.people.selectors import memberships_current, memberships_in_force
+from trellis.records.attention import FacultyDay, ProgramAttention, faculty_day, program_attention
 
 # The order panels appear in: the widest responsibility first, one's own training last.
 ROLE_ORDER = [
@@ -73,6 +77,8 @@ class Panel:
     learners: list[tuple[str, list[Membership]]] = field(default_factory=list)
     frameworks: list[Framework] = field(default_factory=list)
     programs: list[ProgramFacts] = field(default_factory=list)
+    attention: ProgramAttention | None = None  # directors and coordinators
+    day: FacultyDay | None = None  # faculty
 
     @property
     def template(self) -> str:
@@ -148,6 +154,7 @@ def home_panels(*, user: User) -> list[Panel]:
     )
 
     panels = []
+    attention: dict[int, ProgramAttention] = {}  # one per program, however many roles
     for m in memberships:
         role = Role(m.role)
         panel = Panel(role=role, membership=m, program=m.program)
@@ -156,6 +163,11 @@ def home_panels(*, user: User) -> list[Panel]:
             panel.adoptions = adoptions.get(m.program.pk, [])
         if role == Role.LEARNER:
             panel.own_level = [(a, a.level_for(m.training_year)) for a in panel.adoptions]
+        elif role in (Role.DIRECTOR, Role.COORDINATOR) and m.program is not None:
+            panel.attention = attention.get(m.program.pk) or program_attention(program=m.program)
+            attention[m.program.pk] = panel.attention
+        elif role == Role.FACULTY and m.program is not None:
+            panel.day = faculty_day(faculty=user, program=m.program, day=day)
         elif role == Role.COMMITTEE and m.program is not None:
             panel.learners = _group_by_year(m.program, learners.get(m.program.pk, []))
         elif role in (Role.EDUCATOR, Role.FD_LEAD):

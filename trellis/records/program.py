@@ -138,7 +138,7 @@ def _latest_ratings(
     return {(s, i): level for s, i, level in ranked if level is not None}
 
 
-def _concerns(
+def concerns_raised(
     *, program: Program, learner_ids: list[int], day: dt.date
 ) -> dict[int, list[tuple[str, dt.date]]]:
     """Concerns raised on submitted assessments in the last CONCERN_DAYS, newest first,
@@ -180,7 +180,7 @@ def program_overview(
     expected = ExpectedLevels(adoptions)
     ids = list(people)
     latest = _latest_ratings(program=program, learner_ids=ids, item_ids=[i.pk for i in items])
-    concerns = _concerns(program=program, learner_ids=ids, day=day)
+    concerns = concerns_raised(program=program, learner_ids=ids, day=day)
     flags = program_flags(program=program, learner_ids=ids)
     observed = dict(
         Assessment.objects.filter(

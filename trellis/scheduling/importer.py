@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 
+from trellis.audit.services import audit_import
 from trellis.lib import importing
 from trellis.lib.cells import SafeCsvWriter
 from trellis.lib.importing import UnreadableFile, read_table
@@ -102,11 +103,32 @@ def schedule_import(
     dry_run: bool = False,
 ) -> ImportResult:
     """Import a schedule file into `year`: all of it, or (with problems) none of it."""
+    actor = acting_user if isinstance(acting_user, User) else None
+    result = _schedule_import(program, year, filename, data, actor, dry_run)
+    if not dry_run:
+        audit_import(
+            actor=actor,
+            program=program,
+            what="schedule",
+            filename=filename,
+            problems=len(result.problems),
+            written=result.created + result.updated,
+        )
+    return result
+
+
+def _schedule_import(
+    program: Program,
+    year: AcademicYear,
+    filename: str,
+    data: bytes,
+    actor: User | None,
+    dry_run: bool,
+) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     drafts, result.problems = read_drafts(filename=filename, data=data)
     if result.problems:
         return result
-    actor = acting_user if isinstance(acting_user, User) else None
     try:
         applied = assignments_apply(
             program=program, year=year, drafts=drafts, acting_user=actor, dry_run=dry_run

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import DecimalField, Q
 
 from trellis.assessments.models import Exam, ExamScore
-from trellis.audit.services import audit_record
+from trellis.audit.services import audit_import, audit_record
 from trellis.frameworks.models import Adoption, Item, ItemKind
 from trellis.lib.bounds import decimal_problem, plausible_date
 from trellis.lib.importing import ImportResult, Problem, UnreadableFile, read_table
@@ -252,18 +252,30 @@ def _write(program: Program, rows: list[_Row], acting_user: User | None) -> tupl
 
 
 def exam_scores_import(
-    *, program: Program, data: bytes, acting_user: User | None, dry_run: bool = False
+    *,
+    program: Program,
+    data: bytes,
+    acting_user: User | None,
+    dry_run: bool = False,
+    filename: str = "",
 ) -> ExamImportResult:
     """Check the whole file, then (unless it has problems, or `dry_run`) write it."""
     checker = _Checker(program)
     rows = _read(data, checker)
     new, unchanged = _plan(program, rows, checker) if rows else ([], 0)
     result = ExamImportResult(unchanged=unchanged, problems=checker.problems, dry_run=dry_run)
-    if not result.ok:
-        return result
     if dry_run:
-        result.created = len(new)
+        result.created = len(new) if result.ok else 0
         return result
-    with transaction.atomic():
-        result.created, result.exams_created = _write(program, new, acting_user)
+    if result.ok:
+        with transaction.atomic():
+            result.created, result.exams_created = _write(program, new, acting_user)
+    audit_import(
+        actor=acting_user,
+        program=program,
+        what="exam scores",
+        filename=filename,
+        problems=len(result.problems),
+        written=result.created,
+    )
     return result

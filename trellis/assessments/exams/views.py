@@ -43,6 +43,7 @@ def exam_import(request: HttpRequest, slug: str) -> HttpResponse:
             data=form.cleaned_data["file"].read(),
             acting_user=access.user,
             dry_run=form.cleaned_data["dry_run"],
+            filename=form.cleaned_data["file"].name,
         )
     return render(
         request,

@@ -34,7 +34,7 @@ from trellis.assessments.capture.services import (
 from trellis.assessments.importer.mapping import Mapping, text_of
 from trellis.assessments.importer.records import Draft, draft_parse, read_records, record_hash
 from trellis.assessments.models import Assessment, AssessmentSource, Form, FormVersion
-from trellis.audit.services import audit_record, snapshot
+from trellis.audit.services import audit_import, audit_record, snapshot
 from trellis.frameworks.models import Framework, Item, ItemKind, Scale, ScaleLevel
 from trellis.frameworks.services import framework_adopt
 from trellis.lib import importing
@@ -262,6 +262,27 @@ def assessments_import(
 ) -> ImportResult:
     """Import an export's assessments into `program`: all of them, or (with any problem)
     none. A dry run checks everything, the service's rules included, and writes nothing."""
+    result = _assessments_import(program, mapping, filename, data, acting_user, dry_run)
+    if not dry_run:
+        audit_import(
+            actor=acting_user,
+            program=program,
+            what="assessments",
+            filename=filename,
+            problems=len(result.problems),
+            written=result.imported,
+        )
+    return result
+
+
+def _assessments_import(
+    program: Program,
+    mapping: Mapping,
+    filename: str,
+    data: bytes,
+    acting_user: User | None,
+    dry_run: bool,
+) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
     try:
         records, row_word = read_records(filename=filename, data=data, fmt=mapping.format)

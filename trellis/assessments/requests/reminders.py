@@ -16,6 +16,11 @@ worker dying between sending and counting), never not at all.
 
 One e-mail goes to each assessor per pass, listing every request of theirs that is due a
 reminder, each with its link.
+
+A coordinator may also *chase* a program's overdue requests now (`requests_chase`): each
+assessor with overdue requests there gets one e-mail listing them, except requests already
+reminded in the last CHASE_GAP, so pressing it twice (or the worker running just before)
+sends nothing twice. It claims as the worker does, and counts as a reminder.
 """
 
 from __future__ import annotations
@@ -29,21 +34,30 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from trellis.assessments.models import ReminderPass, Request, RequestStatus
 from trellis.audit.services import audit_record
 from trellis.lib.urls import absolute_url
-from trellis.people.models import User
+from trellis.people.models import Program, User
 
 # Days relative to the due date on which each reminder falls due (negative: before it).
 REMINDER_OFFSETS = (-3, 0, 7, 14)
 EXPIRE_AFTER_DAYS = 30
 CLAIM_FOR = dt.timedelta(minutes=5)
+CHASE_GAP = dt.timedelta(days=1)
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ChaseResult:
+    emails: int
+    chased: int  # requests listed in those e-mails
+    recent: int  # overdue requests left alone: reminded within CHASE_GAP
+    failed: int = 0
 
 
 @dataclass(frozen=True)
@@ -195,4 +209,71 @@ def reminders_pass(
             failed += 1
     result = PassResult(emails=emails, reminded=reminded, expired=expired, failed=failed)
     ReminderPass.objects.update_or_create(pk=1, defaults={"finished_at": now, **vars(result)})
+    return result
+
+
+def _overdue_in(program: Program, today: dt.date) -> QuerySet[Request]:
+    return Request.objects.filter(
+        program=program, status=RequestStatus.OPEN, assessor__isnull=False, due_date__lt=today
+    )
+
+
+def _claim_overdue(assessor_id: int, program: Program, now: dt.datetime) -> list[Request]:
+    """The assessor's overdue requests in `program` not reminded within CHASE_GAP, claimed
+    as `_claim_for_assessor` claims; nothing while another claim on them is live."""
+    today = timezone.localdate(now)
+    until = now + CLAIM_FOR
+    mine = _overdue_in(program, today).filter(assessor_id=assessor_id)
+    with transaction.atomic():
+        list(User.objects.select_for_update().filter(pk=assessor_id).values_list("pk"))
+        if mine.filter(reminder_claimed_until__gte=now).exists():
+            return []
+        pks = list(
+            mine.filter(
+                Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lt=now - CHASE_GAP)
+            ).values_list("pk", flat=True)
+        )
+        Request.objects.filter(pk__in=pks).update(reminder_claimed_until=until)
+    return list(
+        Request.objects.filter(pk__in=pks, reminder_claimed_until=until)
+        .select_related("assessor", "subject", "form")
+        .order_by("due_date", "pk")
+    )
+
+
+def requests_chase(
+    *,
+    program: Program,
+    acting_user: User | None,
+    now: dt.datetime | None = None,
+    connection: Any = None,
+) -> ChaseResult:
+    """E-mail every assessor with overdue requests in `program` now (one digest each),
+    leaving out requests reminded within CHASE_GAP. Audited as one event on the program."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    overdue = _overdue_in(program, today)
+    assessors = dict.fromkeys(overdue.order_by("assessor_id").values_list("assessor_id", flat=True))
+    recent = overdue.filter(last_reminded_at__gte=now - CHASE_GAP).count()
+    emails = chased = failed = 0
+    for assessor_id in assessors:
+        requests = _claim_overdue(assessor_id, program, now)
+        if not requests:
+            continue
+        assessor = requests[0].assessor
+        assert assessor is not None
+        if _remind(assessor, requests, now, connection):
+            emails += 1
+            chased += len(requests)
+        else:
+            failed += 1
+    result = ChaseResult(emails=emails, chased=chased, recent=recent, failed=failed)
+    with transaction.atomic():
+        audit_record(
+            actor=acting_user,
+            action="requests.chase",
+            target=program,
+            after=vars(result),
+            program=program,
+        )
     return result

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from trellis.assessments.access_program import get_assess_for
 from trellis.assessments.instruments.forms import CompliancePeriodForm, RequestForm
 from trellis.assessments.models import Form, ReminderPass, Request, RequestStatus
+from trellis.assessments.requests.reminders import requests_chase
 from trellis.assessments.requests.selectors import (
     REQUEST_VIEWS,
     compliance_report,
@@ -61,6 +62,7 @@ def requests_list(request: HttpRequest, slug: str) -> HttpResponse:
         program=access.program, today=today, view=view, form=form.pk if form else None, name=name
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    worker = ReminderPass.objects.first()
     query = {k: v for k, v in (("show", view), ("form", wanted if form else ""), ("q", name)) if v}
     return render(
         request,
@@ -80,15 +82,14 @@ def requests_list(request: HttpRequest, slug: str) -> HttpResponse:
                 "overdue": requests_filtered(program=access.program, today=today).count(),
                 "open": requests_filtered(program=access.program, today=today, view="open").count(),
             },
-            "worker": ReminderPass.objects.first(),
-            "worker_late": _worker_late(),
+            "worker": worker,
+            "worker_late": _worker_late(worker),
         },
     )
 
 
-def _worker_late() -> bool:
+def _worker_late(last: ReminderPass | None) -> bool:
     """No reminder pass for a day: the worker is not running (or not since yesterday)."""
-    last = ReminderPass.objects.first()
     return last is None or last.finished_at < timezone.now() - dt.timedelta(days=1)
 
 
@@ -138,6 +139,39 @@ def requests_generate(request: HttpRequest, slug: str) -> HttpResponse:
             f"{result.assignments} recently ended assignment"
             f"{'s' if result.assignments != 1 else ''} ({result.existing} already sent).",
         )
+    return redirect("assessments-program:requests", slug)
+
+
+@login_required
+@require_POST
+def requests_chase_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Chase the overdue now; back to where the button was (the home page or the list)."""
+    access = get_assess_for(request, slug)
+    access.require_manage()
+    result = requests_chase(program=access.program, acting_user=viewer(request))
+    if result.emails:
+        messages.success(
+            request,
+            f"Chased {result.chased} overdue request{'s' if result.chased != 1 else ''}: "
+            f"{result.emails} e-mail{'s' if result.emails != 1 else ''} sent"
+            + (f"; {result.recent} reminded in the last day left alone." if result.recent else "."),
+        )
+    elif result.recent:
+        messages.info(
+            request,
+            f"Nothing sent: the {result.recent} overdue request"
+            f"{'s were' if result.recent != 1 else ' was'} reminded in the last day.",
+        )
+    else:
+        messages.info(request, "Nothing is overdue.")
+    if result.failed:
+        messages.error(
+            request,
+            f"{result.failed} e-mail{'s' if result.failed != 1 else ''} could not be sent "
+            "(the mail server refused or could not be reached); try again later.",
+        )
+    if request.POST.get("next") == "home":
+        return redirect("home")
     return redirect("assessments-program:requests", slug)
 
 

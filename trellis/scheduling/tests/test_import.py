@@ -108,12 +108,18 @@ def test_export_imports_back_unchanged(sched: Sched) -> None:
 def assert_refused(
     sched: Sched, data: bytes, *expected: tuple[int | None, str, str], filename: str = "s.csv"
 ) -> None:
-    """Nothing written, and each expected (row, column, words) among the problems."""
+    """Nothing written but the refusal's own audit row (which the program's home lists),
+    and each expected (row, column, words) among the problems."""
     count, events = Assignment.objects.count(), AuditEvent.objects.count()
     result = run(sched, data, filename=filename)
     assert not result.ok
     assert Assignment.objects.count() == count
-    assert AuditEvent.objects.count() == events
+    assert AuditEvent.objects.count() == events + 1
+    refusal = AuditEvent.objects.latest("pk")
+    assert refusal.action == "import.refused"
+    assert refusal.after == {
+        "what": "schedule", "file": filename, "problems": len(result.problems), "written": 0
+    }  # fmt: skip
     for row, column, words in expected:
         assert any(
             p.row == row and p.column == column and words in p.message for p in result.problems

@@ -36,7 +36,11 @@ class Command(BaseCommand):
         path = Path(options["file"])
         data = sys.stdin.buffer.read() if str(path) == "-" else self._read(path)
         result = exam_scores_import(
-            program=program, data=data, acting_user=None, dry_run=options["dry_run"]
+            program=program,
+            data=data,
+            acting_user=None,
+            dry_run=options["dry_run"],
+            filename=str(options["file"]),
         )
         exit_if_refused(self, result)
         verb = "would import" if result.dry_run else "imported"
