@@ -42,9 +42,39 @@ def test_the_record_and_the_program_view_are_accessible(web: Web) -> None:
     assert_accessible(web, "records-learner")
 
     web.go(f"/programs/{people.program.slug}/records/")
-    assert web.page.get_by_role("link", name="Lena Park").is_visible()
+    page = web.page
+    assert page.get_by_role("link", name="Lena Park").is_visible()
     assert_accessible(web, "records-program")
+    # The grid fits a desktop and sorts by any column, keyboard included
+    grid = page.locator("table.glance")
+    assert grid.evaluate("t => t.getBoundingClientRect().width") <= DESKTOP["width"]
+    names = "t => [...t.tBodies[0].rows].map(r => r.cells[0].textContent.trim())"
+    before = grid.evaluate(names)
+    observed = page.get_by_role("button", name="Obs.")
+    observed.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("th[aria-sort=ascending]").count() == 1
+    counts = grid.evaluate("t => [...t.tBodies[0].rows].map(r => +r.cells[4].dataset.value)")
+    assert counts == sorted(counts)
+    observed.click()
+    assert page.locator("th[aria-sort=descending]").count() == 1
+    after = grid.evaluate(names)
+    assert sorted(after) == sorted(before) and len(after) == len(before)
+    assert_accessible(web, "records-program-sorted")
     assert not web.console_errors
+
+
+def test_the_program_view_is_a_list_of_learners_on_a_phone(web_factory: Any) -> None:
+    people = make_people()
+    make_record(people)
+    web = web_factory(viewport=PHONE)
+    web.sign_in(people.director.email, PASSWORD)
+    web.go(f"/programs/{people.program.slug}/records/")
+    assert not web.page.locator("table.glance").is_visible()
+    cards = web.page.locator(".glance-card")
+    assert cards.count() == 2 and cards.first.is_visible()
+    assert web.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(web, "records-program-phone")
 
 
 def test_the_analytics_pages_are_accessible_at_desktop_and_phone_width(

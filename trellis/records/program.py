@@ -96,6 +96,28 @@ class LearnerRow:
         return raised + (self.analytic.texts if self.analytic else [])
 
     @property
+    def badges(self) -> list[tuple[str, str, bool]]:
+        """The flags as (short label, full text, is a concern), for the dense grid: the
+        short label in the row, the full text on demand."""
+        out = []
+        if self.concerns:
+            n = len(self.concerns)
+            raised = "; ".join(f"{Concern(k).label.lower()} ({d:%d %b})" for k, d in self.concerns)
+            out.append((f"Concern ×{n}" if n > 1 else "Concern", f"Concern raised: {raised}", True))
+        a = self.analytic
+        if a and a.at_risk_flagged:
+            out.append((f"At risk ×{len(a.at_risk)}", a.texts[0], False))
+        if a and a.falling_behind and a.predicted_final is not None:
+            out.append((f"Proj. {a.predicted_final:.1f}", a.texts[-1], False))
+        return out
+
+    @property
+    def sufficient(self) -> int:
+        """Subcompetencies with enough evidence (for sorting)."""
+        a = self.analytic
+        return a.items - a.insufficient if a and a.items else -1
+
+    @property
     def evidence(self) -> str:
         """Subcompetencies with enough evidence, as "k of N"."""
         if not self.analytic or not self.analytic.items:
