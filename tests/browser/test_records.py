@@ -108,3 +108,27 @@ def test_the_analytics_pages_are_accessible_at_desktop_and_phone_width(
             rater.go(f"/programs/{slug}/records/analytics/my-ratings/")
             assert rater.page.get_by_role("heading", level=1).is_visible()
             assert_accessible(rater, f"analytics-my-ratings-{suffix}")
+
+
+def test_the_record_on_a_phone_has_phone_charts_and_tables_as_cards(web_factory: Any) -> None:
+    people = make_people()
+    make_record(people)
+    web = web_factory(viewport=PHONE)
+    web.sign_in(people.director.email, PASSWORD)
+    web.go(f"/programs/{people.program.slug}/records/learners/{people.learner.pk}/")
+    page = web.page
+    page.wait_for_load_state("networkidle")
+    charts = page.locator(".record-charts img")
+    assert charts.count() == 2
+    for img in charts.all():
+        assert "for=phone" in img.evaluate("i => i.currentSrc")
+        assert img.evaluate("i => i.complete && i.naturalWidth > 0")
+    # Each row a card: every cell visible, labelled with its column heading
+    row = page.locator("table.stacked tbody tr").first
+    assert row.evaluate("r => getComputedStyle(r).display") == "block"
+    cell = row.locator("td").first
+    assert cell.get_attribute("data-label") == "Observations"
+    assert cell.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(web, "records-learner-phone")
+    assert not web.console_errors

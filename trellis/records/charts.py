@@ -96,13 +96,24 @@ def trajectory_alt(ev: ItemEvidence) -> str:
     )
 
 
-def trajectories_png(evidence: LearnerEvidence, *, columns: int = 6) -> bytes:
-    """Small multiples: one panel per subcompetency that has observations."""
+# For a phone the charts are drawn for a screen about 360 px wide (a font of f points then
+# shows at about f * 360 / (72 * width in inches) pixels), at twice the density.
+PHONE_COLUMNS = 2
+PHONE_DPI = 192
+PHONE_PERIODS = 4
+PHONE_HEAT_WIDTH = 3.6
+
+
+def trajectories_png(evidence: LearnerEvidence, *, columns: int = 6, phone: bool = False) -> bytes:
+    """Small multiples: one panel per subcompetency that has observations (two a row on a
+    phone, where the six of a desktop would shrink to unreadable)."""
+    columns = PHONE_COLUMNS if phone else columns
     shown = [e for e in evidence.subcompetencies if e.count] or evidence.subcompetencies[:1]
     rows = max(1, -(-len(shown) // columns))
     # No layout engine: with dozens of panels it costs seconds; fixed margins do.
-    fig = Figure(figsize=(columns * 1.45, rows * 1.25 + 0.2), dpi=96)
-    fig.subplots_adjust(left=0.04, right=0.99, bottom=0.03, top=0.95, wspace=0.3, hspace=0.5)
+    fig = Figure(figsize=(columns * 1.45, rows * 1.25 + 0.2), dpi=PHONE_DPI if phone else 96)
+    left = 0.3 / (columns * 1.45)  # room for the level labels, in inches
+    fig.subplots_adjust(left=left, right=0.99, bottom=0.03, top=0.95, wspace=0.3, hspace=0.5)
     for i, ev in enumerate(shown):
         ax = fig.add_subplot(rows, columns, i + 1)
         _draw_trajectory(ax, ev, compact=True, y_labels=i % columns == 0)
@@ -125,12 +136,17 @@ def _band(level: Decimal | None) -> int:
     return 0 if level is None else min(5, max(1, int(level)))
 
 
-def heatmap_png(evidence: LearnerEvidence, periods: list[Period]) -> bytes:
+def heatmap_png(evidence: LearnerEvidence, periods: list[Period], *, phone: bool = False) -> bytes:
+    """Items by period, the latest level in each cell. On a phone: the last PHONE_PERIODS
+    periods, drawn narrow with type that reads at phone width."""
+    if phone:
+        periods = periods[-PHONE_PERIODS:]
     items = evidence.subcompetencies
     grid = [[_band(v) for v in latest_by_period(e, periods)] or [0] for e in items] or [[0]]
-    height = max(2.0, 0.18 * len(items) + 1.0)
-    width = max(4.0, 0.9 * len(periods) + 2.0)
-    fig = Figure(figsize=(width, height), dpi=96)
+    label, cell, title = (8, 7, 9) if phone else (6, 5, 9)
+    height = max(2.0, (0.24 if phone else 0.18) * len(items) + 1.0)
+    width = PHONE_HEAT_WIDTH if phone else max(4.0, 0.9 * len(periods) + 2.0)
+    fig = Figure(figsize=(width, height), dpi=PHONE_DPI if phone else 96)
     # Fixed margins in inches (codes on the left, rotated period labels below): a layout
     # engine would cost most of the drawing time.
     fig.subplots_adjust(
@@ -138,8 +154,8 @@ def heatmap_png(evidence: LearnerEvidence, periods: list[Period]) -> bytes:
     )
     ax = fig.add_subplot()
     ax.imshow(grid, cmap=HEAT_COLOURS, vmin=0, vmax=5, aspect="auto", interpolation="nearest")
-    ax.set_yticks(range(len(items)), [e.item.code for e in items], fontsize=6)
-    ax.set_xticks(range(len(periods)), [p.label for p in periods], fontsize=7, rotation=30)
+    ax.set_yticks(range(len(items)), [e.item.code for e in items], fontsize=label)
+    ax.set_xticks(range(len(periods)), [p.label for p in periods], fontsize=label, rotation=30)
     for r, e in enumerate(items):
         for c, v in enumerate(latest_by_period(e, periods)):
             if v is not None:
@@ -149,10 +165,10 @@ def heatmap_png(evidence: LearnerEvidence, periods: list[Period]) -> bytes:
                     f"{v.normalize():f}",
                     ha="center",
                     va="center",
-                    fontsize=5,
+                    fontsize=cell,
                     color="white" if v >= 4 else "black",
                 )
-    ax.set_title("Latest level per period", fontsize=9)
+    ax.set_title("Latest level per period", fontsize=title)
     return _png(fig)
 
 

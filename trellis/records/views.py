@@ -113,13 +113,18 @@ def item_png(request: HttpRequest, slug: str, learner_id: int, item_id: int) -> 
     return _png(charts.trajectory_png(ev))
 
 
+def _for_phone(request: HttpRequest) -> bool:
+    """?for=phone: the page's <picture> asks for it below phone width."""
+    return request.GET.get("for") == "phone"
+
+
 @login_required
 @require_GET
 def trajectories_png(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
     access = get_records_for(viewer(request), slug)
     person = get_learner_for(access, learner_id)
     record = record_recall(token=_token(request), program=access.program, learner=person)
-    return _png(charts.trajectories_png(record.evidence))
+    return _png(charts.trajectories_png(record.evidence, phone=_for_phone(request)))
 
 
 @login_required
@@ -128,4 +133,4 @@ def heatmap_png(request: HttpRequest, slug: str, learner_id: int) -> HttpRespons
     access = get_records_for(viewer(request), slug)
     person = get_learner_for(access, learner_id)
     record = record_recall(token=_token(request), program=access.program, learner=person)
-    return _png(charts.heatmap_png(record.evidence, record.periods))
+    return _png(charts.heatmap_png(record.evidence, record.periods, phone=_for_phone(request)))

@@ -267,3 +267,23 @@ def test_a_recent_record_draws_every_quarter_and_says_nothing(client: Client, re
     client.force_login(rec.people.director)
     html = client.get(learner_urls(rec)[0]).content.decode()
     assert "The heat map shows the latest" not in html
+
+
+def test_the_charts_come_drawn_for_a_phone_when_asked(client, people) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from PIL import Image
+
+    from trellis.records.tests.factories import make_record
+
+    make_record(people)
+    client.force_login(people.director)
+    page = client.get(f"/programs/{people.program.slug}/records/learners/{people.learner.pk}/")
+    assert page.content.decode().count("for=phone") == 2
+    for name in ("trajectories", "heatmap"):
+        url = f"/programs/{people.program.slug}/records/learners/{people.learner.pk}/{name}.png"
+        desk = Image.open(io.BytesIO(client.get(url).content))
+        phone = Image.open(io.BytesIO(client.get(url + "?for=phone").content))
+        # Drawn for about 360 px at twice the density: narrower in inches, taller in shape
+        assert phone.size[0] / phone.info.get("dpi", (192, 192))[0] < desk.size[0] / 96
+        assert phone.size[1] / phone.size[0] > desk.size[1] / desk.size[0]
