@@ -217,12 +217,10 @@ def roster_import(
     """Import a roster file into the program: all of it, or (with problems) none of it.
     `invite` e-mails a set-password link to each person the file adds as new."""
     result = RosterResult(dry_run=dry_run)
-    rows, result.problems = read_roster(program=program, filename=filename, data=data)
-    if result.problems:
-        return result
-    plan = _plan(program, rows)
-    if plan.problems:
-        result.problems = plan.problems
+    rows, problems = read_roster(program=program, filename=filename, data=data)
+    plan = _plan(program, rows)  # the rows that read well, so every problem shows at once
+    if problems or plan.problems:
+        result.problems = sorted([*problems, *plan.problems], key=lambda p: p.line or 0)
         return result
     result.added, result.changed, result.unchanged = (
         len(plan.adds),
