@@ -169,8 +169,14 @@ class _Plan:
     problems: list[Problem]
 
 
-def _plan(program: Program, rows: list[RosterRow]) -> _Plan:
+def _plan(program: Program, rows: list[RosterRow], roles: frozenset[Role] | None) -> _Plan:
     plan = _Plan(adds=[], changes=[], unchanged=0, problems=[])
+    refused = [r for r in rows if roles is not None and r.role not in roles]
+    for r in refused:
+        plan.problems.append(
+            Problem(r.row, "role", f"you may not make anyone {r.role.label.lower()}")
+        )
+    rows = [r for r in rows if r not in refused]
     known = set(
         User.objects.filter(email__in={r.email for r in rows}).values_list("email", flat=True)
     )
@@ -213,12 +219,15 @@ def roster_import(
     acting_user: User | None,
     dry_run: bool = False,
     invite: bool = False,
+    roles: frozenset[Role] | None = None,
 ) -> RosterResult:
     """Import a roster file into the program: all of it, or (with problems) none of it.
-    `invite` e-mails a set-password link to each person the file adds as new."""
+    `invite` e-mails a set-password link to each person the file adds as new; `roles`,
+    when given, are the only roles the importing person may give (the page's rule that a
+    coordinator makes no program director)."""
     result = RosterResult(dry_run=dry_run)
     rows, problems = read_roster(program=program, filename=filename, data=data)
-    plan = _plan(program, rows)  # the rows that read well, so every problem shows at once
+    plan = _plan(program, rows, roles)  # the rows that read well, so every problem shows at once
     if problems or plan.problems:
         result.problems = sorted([*problems, *plan.problems], key=lambda p: p.line or 0)
         return result

@@ -200,6 +200,7 @@ def import_file(request: HttpRequest, slug: str) -> HttpResponse:
             acting_user=viewer(request),
             dry_run=form.cleaned_data["dry_run"],
             invite=form.cleaned_data["invite"],
+            roles=frozenset(r for r in PROGRAM_ROLES if access.can_grant(r)),
         )
     status = 400 if request.method == "POST" and (result is None or not result.ok) else 200
     context = {"program": access.program, "form": form, "result": result, "columns": COLUMNS}

@@ -17,6 +17,8 @@ from trellis.people.models import Membership, Role, User
 from trellis.testing import People
 
 SLUG = "im-residency"
+# session, user, program, the viewer's roles, the roster, the last turn
+QUERIES = 6
 
 
 def url(name: str, *args: object) -> str:
@@ -248,3 +250,17 @@ def test_it_ends_a_membership_keeping_the_row(client: Client, people: People) ->
     )
     assert before_start.status_code == 400
     assert "cannot end before it starts" in before_start.content.decode()
+
+
+def test_the_roster_reads_in_a_fixed_number_of_queries(
+    client: Client, people: People, django_assert_num_queries: Any
+) -> None:
+    client.force_login(people.coordinator)
+    client.get(url("roster"))  # the session and its user are read once per request anyway
+    with django_assert_num_queries(QUERIES):
+        client.get(url("roster"))
+    for n in range(5):
+        client.force_login(people.coordinator)
+        client.post(url("add"), _new(email=f"extra{n}@riverside.test"))
+    with django_assert_num_queries(QUERIES):  # five more people, not five more queries
+        assert "extra4@riverside.test" in client.get(url("roster")).content.decode()

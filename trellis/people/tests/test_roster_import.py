@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -166,6 +168,12 @@ def test_the_page_imports_and_refuses_with_400(client: Client, people: People) -
     assert "7 problems in the file: nothing was imported" in body
     assert "row 4" in body and "must be between 1 and 3" in body
     assert not User.objects.filter(email="nadia.roy@riverside.test").exists()
+    # A coordinator makes no program director, by file no more than by form.
+    refused = client.post(page, {"file": SimpleUploadedFile("r.csv", GOOD.encode())})
+    assert refused.status_code == 400
+    assert "you may not make anyone program director" in refused.content.decode()
+    assert not User.objects.filter(email="nadia.roy@riverside.test").exists()
+    client.force_login(people.director)
     good = client.post(page, {"file": SimpleUploadedFile("r.csv", GOOD.encode())})
     assert good.status_code == 200
     assert "3 added, 1 changed, 1 unchanged" in good.content.decode()
@@ -190,3 +198,16 @@ def test_the_command_imports_and_refuses(people: People, tmp_path: Path) -> None
     assert "row 3, email: 'not-an-email' is not an e-mail address" in err.getvalue()
     with pytest.raises(CommandError, match="No program"):
         call_command("people", "import", str(source), "--program", "nope")
+
+
+def test_invite_mails_only_the_people_the_file_creates(
+    people: People, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run(people, GOOD.encode(), invite=True)
+    assert result.ok
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "nadia.roy@riverside.test",
+        "omar.haddad@riverside.test",
+    ]
+    assert all("/accounts/reset/" in m.body for m in mail.outbox)
