@@ -126,10 +126,8 @@ def membership(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         request.POST if action == "change" else None, access=access, initial=initial
     )
     end = MembershipEndForm(request.POST if action == "end" else None, prefix="end")
-    done = _apply(
-        request, member, change if action == "change" else end if action == "end" else None
-    )
-    if done:
+    posted: dict[str | None, forms.Form] = {"change": change, "end": end}
+    if _apply(request, member, posted.get(action)):
         return redirect("people:roster", slug)
     context = {
         "program": access.program,
