@@ -1,5 +1,5 @@
 """A program's People pages in a real browser, at desktop and phone widths: axe-core finds
-no accessibility violation on the roster, the add form showing an error, the roster import
+no accessibility violation on the roster, a membership, the add form showing an error, the roster import
 listing its problems, or the preview of the year's turn."""
 
 from __future__ import annotations
@@ -33,6 +33,10 @@ def visit_people_pages(web: Web) -> None:
     web.go(PEOPLE)
     assert page.get_by_role("heading", name="People", exact=True).is_visible()
     assert_accessible(web, "the People page")
+    page.get_by_role("link", name="Lena Park").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Lena Park").is_visible()
+    assert_accessible(web, "a membership")
 
     web.go(PEOPLE + "add/")
     page.get_by_label("E-mail address").fill("nadia.roy@riverside.test")
