@@ -1,6 +1,6 @@
 """A program's People pages in a real browser, at desktop and phone widths: axe-core finds
-no accessibility violation on the roster, a membership, the add form showing an error, the roster import
-listing its problems, or the preview of the year's turn."""
+no accessibility violation on the roster, a membership, the add form showing an error, the
+roster import listing its problems, or the preview of the year's turn."""
 
 from __future__ import annotations
 
