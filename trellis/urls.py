@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("trellis.api.urls")),
     path("account/tokens/", include("trellis.api.web_urls")),
     path("frameworks/", include("trellis.frameworks.urls")),
+    path("programs/<slug:slug>/people/", include("trellis.people.urls")),
     path("programs/<slug:slug>/audit/", views_audit.program_audit, name="program-audit"),
     path("programs/<slug:slug>/schedule/", include("trellis.scheduling.urls")),
     path("schedule/", include("trellis.scheduling.my_urls")),

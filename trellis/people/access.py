@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from trellis.people.models import PROGRAM_MANAGERS, Program, Role, User
+from trellis.people.models import PROGRAM_MANAGERS, Membership, Program, Role, User
 from trellis.people.selectors import program_roles, was_learner_of
 
 
@@ -29,6 +29,14 @@ class ProgramAccess:
     @property
     def can_see_members(self) -> bool:
         return bool(self.roles - {Role.LEARNER})
+
+    def can_grant(self, role: Role) -> bool:
+        """Give or take away `role` on the People page: a manager gives any program role,
+        except that only a director or an institution admin makes a program director (a
+        coordinator cannot raise anyone, themselves included, to the audit trail)."""
+        if not self.can_manage or role == Role.ADMIN:
+            return False
+        return role != Role.DIRECTOR or bool(self.roles & {Role.DIRECTOR, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -87,3 +95,24 @@ def viewer(request: HttpRequest | _SignedIn) -> User:
     if not isinstance(user, User):
         raise PermissionDenied("Sign in first")
     return user
+
+
+def get_program_managed_by(user: User, slug: str) -> ProgramAccess:
+    """The program for the pages that run its people: its managers and the institution's
+    admins. Anyone else, members included, gets 404, as an outsider would."""
+    access = get_program_for(user, slug)
+    if not access.can_manage:
+        raise Http404("No such program")
+    return access
+
+
+def get_program_membership(access: ProgramAccess, membership_id: int) -> Membership:
+    """One of the program's memberships (ended ones included); 404 otherwise."""
+    membership = (
+        Membership.objects.select_related("person", "program")
+        .filter(pk=membership_id, program=access.program)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such membership")
+    return membership

@@ -182,3 +182,29 @@ class SignInAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} from {self.ip} at {self.at:%Y-%m-%d %H:%M} ({self.outcome})"
+
+
+class CohortPromotion(models.Model):
+    """One academic-year turn of a program: on `last_day` its learners moved up a training
+    year and its final-year learners graduated. Kept so that the same turn cannot run twice
+    (a double-submitted confirmation, or the command run again)."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="promotions")
+    last_day = models.DateField(help_text="The last day of the academic year that ended.")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    promoted = models.PositiveIntegerField(default=0)
+    graduated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-last_day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "last_day"], name="cohort_promotion_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} — year ending {self.last_day:%Y-%m-%d}"

@@ -8,7 +8,7 @@ from django.db.models import Func, Q, QuerySet, Value
 from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 
-from trellis.people.models import Institution, Membership, Program, Role, User
+from trellis.people.models import CohortPromotion, Institution, Membership, Program, Role, User
 
 
 def in_force(day: dt.date | None = None, *, until: dt.date | None = None, prefix: str = "") -> Q:
@@ -93,6 +93,44 @@ def program_members(*, program: Program, role: Role | None = None) -> QuerySet[M
         .select_related("person")
         .order_by("role", "training_year", "person__last_name", "person__first_name")
     )
+
+
+def program_roster(
+    *, program: Program, ended: bool = False, role: Role | None = None, on: dt.date | None = None
+) -> QuerySet[Membership]:
+    """The program's memberships for its People page: those not ended by `on` (today by
+    default; starts still to come included), or with `ended`, those that ended before it."""
+    day = on or timezone.localdate()
+    not_ended = Q(end_date__isnull=True) | Q(end_date__gte=day)
+    qs = Membership.objects.filter(program=program)
+    qs = qs.exclude(not_ended) if ended else qs.filter(not_ended)
+    if role is not None:
+        qs = qs.filter(role=role)
+    return qs.select_related("person").order_by(
+        "role", "training_year", "person__last_name", "person__first_name", "start_date"
+    )
+
+
+def person_memberships_in(*, program: Program, person: User) -> QuerySet[Membership]:
+    """Every membership the person has or had in the program, earliest first."""
+    return Membership.objects.filter(program=program, person=person).order_by("start_date", "id")
+
+
+def membership_holding(
+    *, person: User, program: Program, role: Role, from_day: dt.date
+) -> Membership | None:
+    """The person's membership in `role` that is in force on `from_day` or later (an open
+    one, or one ending on or after it): a second would double the person's role."""
+    return (
+        Membership.objects.filter(person=person, program=program, role=role)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=from_day))
+        .order_by("-start_date")
+        .first()
+    )
+
+
+def last_promotion(*, program: Program) -> CohortPromotion | None:
+    return CohortPromotion.objects.filter(program=program).order_by("-last_day").first()
 
 
 # Marks people type or leave out when searching for a name: "obrien" finds O'Brien,
