@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
+from trellis.audit.services import audit_import
 from trellis.lib import importing
 from trellis.lib.bounds import plausible_date
 from trellis.lib.importing import Problem, Row, UnreadableFile, read_table
@@ -225,6 +226,28 @@ def roster_import(
     `invite` e-mails a set-password link to each person the file adds as new; `roles`,
     when given, are the only roles the importing person may give (the page's rule that a
     coordinator makes no program director)."""
+    result = _roster_import(program, filename, data, acting_user, dry_run, invite, roles)
+    if not dry_run:
+        audit_import(
+            actor=acting_user,
+            program=program,
+            what="roster",
+            filename=filename,
+            problems=len(result.problems),
+            written=result.added + result.changed,
+        )
+    return result
+
+
+def _roster_import(
+    program: Program,
+    filename: str,
+    data: bytes,
+    acting_user: User | None,
+    dry_run: bool,
+    invite: bool,
+    roles: frozenset[Role] | None,
+) -> RosterResult:
     result = RosterResult(dry_run=dry_run)
     rows, problems = read_roster(program=program, filename=filename, data=data)
     plan = _plan(program, rows, roles)  # the rows that read well, so every problem shows at once
