@@ -19,7 +19,7 @@ import itertools
 import json
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -134,6 +134,22 @@ class Table:
         self.header = header
         self._rows = rows
         self._max_rows = max_rows
+
+    def header_problems(self, *, required: Sequence[str], known: Sequence[str]) -> list[Problem]:
+        """What is wrong with the header row: empty, a `required` column missing, or a
+        column that is not among the `known` ones, each on row 1."""
+        if not any(self.header):
+            return [Problem(None, "", "The file is empty; the first row must name the columns")]
+        problems = [
+            Problem(1, name, f"missing column '{name}'")
+            for name in required
+            if name not in self.header
+        ]
+        return problems + [
+            Problem(1, name, f"unknown column '{name}' (expected {', '.join(known)})")
+            for name in self.header
+            if name and name not in known
+        ]
 
     def __iter__(self) -> Iterator[Row]:
         for number, line, raw in self._rows:

@@ -60,18 +60,7 @@ def read_drafts(*, filename: str, data: bytes) -> tuple[list[Draft], list[Proble
         table = read_table(
             data=data, filename=filename, max_rows=MAX_ROWS, excel=True, casefold=True
         )
-        if not any(table.header):
-            return [], [Problem(None, "", "The file is empty; the first row must name the columns")]
-        problems = [
-            Problem(1, name, f"missing column '{name}'")
-            for name in REQUIRED_COLUMNS
-            if name not in table.header
-        ]
-        problems += [
-            Problem(1, name, f"unknown column '{name}' (expected {', '.join(COLUMNS)})")
-            for name in table.header
-            if name and name not in COLUMNS
-        ]
+        problems = table.header_problems(required=REQUIRED_COLUMNS, known=COLUMNS)
         if problems:
             return [], problems
         drafts = [

@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,6 +181,29 @@ def _remind(
     return True
 
 
+def _remind_each(
+    assessor_ids: Iterable[int],
+    claim: Callable[[int], list[Request]],
+    now: dt.datetime,
+    connection: Any,
+) -> tuple[int, int, int]:
+    """Claim and remind each assessor in turn: (e-mails sent, requests in them, e-mails
+    the mail server did not take)."""
+    emails = reminded = failed = 0
+    for assessor_id in assessor_ids:
+        requests = claim(assessor_id)
+        if not requests:
+            continue
+        assessor = requests[0].assessor
+        assert assessor is not None
+        if _remind(assessor, requests, now, connection):
+            emails += 1
+            reminded += len(requests)
+        else:
+            failed += 1
+    return emails, reminded, failed
+
+
 def reminders_pass(
     *, now: dt.datetime | None = None, batch: int = 500, connection: Any = None
 ) -> PassResult:
@@ -195,18 +219,12 @@ def reminders_pass(
         .order_by("assessor_id", "due_date", "pk")
         .values_list("assessor_id", flat=True)[:batch]
     )
-    emails = reminded = failed = 0
-    for assessor_id in dict.fromkeys(due):  # each assessor once, in order
-        requests = _claim_for_assessor(assessor_id, now)
-        if not requests:
-            continue
-        assessor = requests[0].assessor
-        assert assessor is not None
-        if _remind(assessor, requests, now, connection):
-            emails += 1
-            reminded += len(requests)
-        else:
-            failed += 1
+    emails, reminded, failed = _remind_each(
+        dict.fromkeys(due),  # each assessor once, in order
+        lambda assessor_id: _claim_for_assessor(assessor_id, now),
+        now,
+        connection,
+    )
     result = PassResult(emails=emails, reminded=reminded, expired=expired, failed=failed)
     ReminderPass.objects.update_or_create(pk=1, defaults={"finished_at": now, **vars(result)})
     return result
@@ -255,18 +273,9 @@ def requests_chase(
     overdue = _overdue_in(program, today)
     assessors = dict.fromkeys(overdue.order_by("assessor_id").values_list("assessor_id", flat=True))
     recent = overdue.filter(last_reminded_at__gte=now - CHASE_GAP).count()
-    emails = chased = failed = 0
-    for assessor_id in assessors:
-        requests = _claim_overdue(assessor_id, program, now)
-        if not requests:
-            continue
-        assessor = requests[0].assessor
-        assert assessor is not None
-        if _remind(assessor, requests, now, connection):
-            emails += 1
-            chased += len(requests)
-        else:
-            failed += 1
+    emails, chased, failed = _remind_each(
+        assessors, lambda assessor_id: _claim_overdue(assessor_id, program, now), now, connection
+    )
     result = ChaseResult(emails=emails, chased=chased, recent=recent, failed=failed)
     with transaction.atomic():
         audit_record(
