@@ -40,9 +40,10 @@ def setting() -> tuple[People, SmallFramework]:
     people = make_people()
     small = make_framework()
     adoption = Adoption.objects.create(program=people.program, framework=small.framework)
-    expected_level_set(
-        adoption=adoption, training_year=1, level=Decimal("1.5"), acting_user=people.director
-    )
+    for year, level in ((1, "1.5"), (2, "2.5")):  # two changes in one minute on the audit trail
+        expected_level_set(
+            adoption=adoption, training_year=year, level=Decimal(level), acting_user=people.director
+        )
     cem = make_framework(slug="test-cem", title="Test Educator Milestones", developmental=True)
     Adoption.objects.create(program=people.fd_program, framework=cem.framework)
     # Something overdue, so the director's home shows what needs attention and the

@@ -96,6 +96,10 @@ def test_a_faculty_member_rates_a_learner_in_three_screens(web_factory: Any) -> 
     assert_accessible(web, "the confirmation of a repeat")
     shot(web, "done-again-390")
     assert Assessment.objects.count() == 1
+    # Back on the start page, the assessment just given is listed (a link in a line of text)
+    web.go("/assess/")
+    assert page.locator(f"a[href='/assess/a/{Assessment.objects.get().pk}/']").count() >= 1
+    assert_accessible(web, "the start page with an assessment given")
     assert not web.console_errors
 
 
