@@ -48,6 +48,14 @@ class DescriptorRow:
     descriptors: list[str]  # level 1..5, "" where the framework says nothing
     chosen: str = ""  # the level the form starts on ("2", "2.5"), "" for "Not now"
 
+    @property
+    def chosen_label(self) -> str:
+        """The starting level in the form's words: "Level 2", "Between 2 and 3"."""
+        if not self.chosen:
+            return ""
+        whole, _, half = self.chosen.partition(".")
+        return f"Between {whole} and {int(whole) + 1}" if half == "5" else f"Level {whole}"
+
 
 def rows_chosen(
     rows: list[DescriptorRow], *, posted: Any = None, latest: dict[int, Decimal] | None = None
