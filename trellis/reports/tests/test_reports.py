@@ -79,3 +79,42 @@ def test_a_long_url_in_a_comment_wraps_inside_the_pdf_page(people: People) -> No
         return max([edge, *(widest(c) for c in getattr(box, "children", []))])
 
     assert max(widest(p._page_box) for p in document.pages) <= right + 1
+
+
+def _cjk_font_installed() -> bool:
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return False
+    fonts = subprocess.run([fc_list, ":lang=zh"], capture_output=True, text=True, check=False)  # noqa: S603
+    return bool(fonts.stdout.strip())
+
+
+@pytest.mark.skipif(
+    not _cjk_font_installed(),
+    reason="no CJK font on this machine (Debian: apt install fonts-noto-cjk; .ci/run does)",
+)
+def test_names_and_comments_in_any_script_reach_the_pdf_in_a_font_that_has_them(
+    people: People,
+) -> None:
+    """The finding: names in Chinese, Japanese or Korean came out as empty boxes. The
+    learner report embeds a CJK font for them (WeasyPrint falls back glyph by glyph)."""
+    from weasyprint import HTML
+
+    from trellis.assessments.models import Comment
+
+    make_record(people)
+    people.learner.first_name, people.learner.last_name = "小明", "王"
+    people.learner.save()
+    Comment.objects.filter(text__startswith="Presents clearly").update(
+        text="鑑別診断を絞りましょう. 다음에는 진단을 먼저 말하세요."
+    )
+    html = learner_report_html(learner_record(program=people.program, learner=people.learner))
+    assert "王" in html and "鑑別診断" in html
+    document = HTML(string=html).render()
+    assert document.write_pdf()
+    families = {str(font.family) for font in document.fonts.values()}
+    # a subset of Noto Sans CJK (or another CJK face) is embedded beside the Latin one
+    assert any("CJK" in family for family in families), families
