@@ -241,36 +241,61 @@ def ppv_table(engine: Engine, *, training_occasions: int | None = None) -> pd.Da
     return table.sort_values(["item", "occasion", "threshold"], ignore_index=True)
 
 
+RiskIndex = dict[tuple[str, int], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+
+
+def risk_index(table: pd.DataFrame) -> RiskIndex:
+    """The table by (item, occasion) as arrays sorted by threshold (thresholds, at or
+    below, of those not reached, ppv): `risk_lookup` over many learners then reads a few
+    numbers per call instead of filtering the whole table (30 learners: 0.8 s to 10 ms)."""
+    out: RiskIndex = {}
+    ordered = table.sort_values(["item", "occasion", "threshold"])
+    for (item, occasion), group in ordered.groupby(["item", "occasion"], sort=False):
+        out[(str(item), int(str(occasion)))] = (
+            group["threshold"].to_numpy(float),
+            group["at_or_below"].to_numpy(np.int64),
+            group["at_or_below_not_reached"].to_numpy(np.int64),
+            group["ppv"].to_numpy(float),
+        )
+    return out
+
+
 def risk_lookup(
-    table: pd.DataFrame, *, item: str, occasion: int, level: float, min_past: int = 1
+    table: pd.DataFrame,
+    *,
+    item: str,
+    occasion: int,
+    level: float,
+    min_past: int = 1,
+    index: RiskIndex | None = None,
 ) -> dict[str, Any] | None:
     """For a current learner at `level` on `item` at review `occasion`: the row of the
     smallest threshold >= level with at least `min_past` past learners at or below it, as
     "of N past learners at or below this level at this point, x% did not reach Level 4"
     (a learner at 1.5 is also at or below 2, so when hardly anyone was ever as low as 1.5
     the figure for 2 speaks for them). None above the last threshold or with too few past
-    learners."""
-    rows = table[
-        (table["item"] == item)
-        & (table["occasion"] == occasion)
-        & (table["threshold"] >= level)
-        & (table["at_or_below"] >= max(min_past, 1))
-    ]
-    if rows.empty:
+    learners. `index` (from `risk_index(table)`) answers the same, faster."""
+    if index is None:
+        index = risk_index(table[(table["item"] == item) & (table["occasion"] == occasion)])
+    arrays = index.get((item, int(occasion)))
+    if arrays is None:
         return None
-    row = rows.sort_values("threshold").iloc[0]
-    n = int(row["at_or_below"])
-    share = float(row["ppv"])
+    thresholds, at_or_below, not_reached, ppv = arrays
+    hits = np.flatnonzero((thresholds >= level) & (at_or_below >= max(min_past, 1)))
+    if not hits.size:
+        return None
+    first = int(hits[0])
+    threshold, n, share = float(thresholds[first]), int(at_or_below[first]), float(ppv[first])
     return {
         "item": item,
         "occasion": int(occasion),
         "level": float(level),
-        "threshold": float(row["threshold"]),
+        "threshold": threshold,
         "past_learners": n,
-        "not_reached": int(row["at_or_below_not_reached"]),
+        "not_reached": int(not_reached[first]),
         "share": share,
         "text": (
-            f"Of {n} past learners at or below Level {row['threshold']:g} at review "
+            f"Of {n} past learners at or below Level {threshold:g} at review "
             f"{int(occasion)} on {item}, {share:.0%} did not reach Level "
             f"{GRADUATION_TARGET:g} by graduation."
         ),

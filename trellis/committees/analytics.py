@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -35,6 +35,9 @@ from trellis.assessments.models import Assessment, Rating
 from trellis.committees.facts import learner_key, program_facts, program_key, rater_key
 from trellis.committees.models import CommitteeLevel, ReviewCycle
 from trellis.people.models import Program
+
+if TYPE_CHECKING:
+    from trellis.analytics.ppv import RiskIndex
 
 MIN_RATERS = 3
 # A flag that discriminates: most past learners like this one did not reach Level 4.
@@ -298,8 +301,14 @@ def rater_context(
     return out
 
 
-def learner_risk(analytics: ProgramAnalytics, *, learner_id: int) -> dict[str, Risk]:
-    """Per item code: the calibrated risk at the learner's latest committee level."""
+def learner_risk(
+    analytics: ProgramAnalytics,
+    *,
+    learner_id: int,
+    index: RiskIndex | None = None,
+) -> dict[str, Risk]:
+    """Per item code: the calibrated risk at the learner's latest committee level (with
+    `index`, from `risk_index(analytics.ppv)`, when looking up many learners)."""
     from trellis.analytics.ppv import risk_lookup
 
     rows, table = analytics.committee, analytics.ppv
@@ -310,7 +319,7 @@ def learner_risk(analytics: ProgramAnalytics, *, learner_id: int) -> dict[str, R
     for row in mine.to_dict(orient="records"):
         item, occasion, level = str(row["item"]), int(row["occasion"]), float(row["level"])
         found = risk_lookup(
-            table, item=item, occasion=occasion, level=level, min_past=RISK_MIN_PAST
+            table, item=item, occasion=occasion, level=level, min_past=RISK_MIN_PAST, index=index
         )
         if not found:
             continue
@@ -415,23 +424,29 @@ class LearnerFlags:
         return out
 
 
-def program_flags(*, program: Program, learner_ids: list[int]) -> dict[int, LearnerFlags]:
+def program_flags(
+    *, program: Program, learner_ids: list[int], sufficiency: bool = True
+) -> dict[int, LearnerFlags]:
     """The discriminating flags of each learner: calibrated risk (at least RISK_PPV of
     at least RISK_MIN_PAST past learners like them did not reach Level 4), falling
-    behind (the growth model), and how many items lack sufficient evidence."""
+    behind (the growth model), and how many items lack sufficient evidence (unless
+    `sufficiency` is False: the flags alone, for the home page, cost a third as much)."""
+    from trellis.analytics.ppv import risk_index
+
     analytics = program_analytics(program=program)
+    index = risk_index(analytics.ppv) if not analytics.ppv.empty else None
     out = {}
     for pk in learner_ids:
-        risk = learner_risk(analytics, learner_id=pk)
+        risk = learner_risk(analytics, learner_id=pk, index=index)
         growth = learner_growth(analytics, learner_id=pk) or {}
-        sufficiency = learner_sufficiency(analytics, learner_id=pk)
+        enough = learner_sufficiency(analytics, learner_id=pk) if sufficiency else {}
         out[pk] = LearnerFlags(
             learner_id=pk,
             at_risk=sorted(((c, r) for c, r in risk.items() if r.flagged), key=lambda cr: cr[0]),
             falling_behind=bool(growth.get("falling_behind")),
             predicted_final=_number(growth.get("predicted_final")),
-            insufficient=sum(1 for s in sufficiency.values() if not s.sufficient),
-            items=len(sufficiency),
+            insufficient=sum(1 for s in enough.values() if not s.sufficient),
+            items=len(enough),
         )
     return out
 

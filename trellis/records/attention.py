@@ -99,7 +99,7 @@ def _learners(program: Program, day: dt.date) -> tuple[list[LearnerAttention], i
     people = {m.person_id: m for m in members}
     ids = list(people)
     concerns = concerns_raised(program=program, learner_ids=ids, day=day)
-    flags = program_flags(program=program, learner_ids=ids)
+    flags = program_flags(program=program, learner_ids=ids, sufficiency=False)
     rows = []
     for pid, membership in people.items():
         raised = [
