@@ -83,16 +83,43 @@ class ReviewersForm(forms.Form):
         return out
 
 
-class ProposalForm(forms.Form):
-    def __init__(self, *args: Any, item: Item, **kw: Any) -> None:
+class PrereviewForm(forms.Form):
+    """Every item of one learner on one page: a proposed level and a note per row (the
+    field names `i<pk>-level` and `i<pk>-note` are the old one-item form's, so a bookmarked
+    or replayed one-item POST still works). A blank level is "no proposal yet"."""
+
+    def __init__(self, *args: Any, items: list[Item], epas: list[Item], **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.item = item
-        self.fields["level"] = forms.ChoiceField(
-            choices=level_choices(item), label=f"Proposed level for {item.code}"
-        )
-        self.fields["note"] = forms.CharField(
-            required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note"
-        )
+        self.items = [*items, *epas]
+        epa_ids = {epa.pk for epa in epas}
+        for item in self.items:
+            self.fields[f"i{item.pk}-level"] = forms.ChoiceField(
+                choices=level_choices(item, allow_nya=item.pk not in epa_ids),
+                required=False,
+                label=f"Proposed level for {item.code}",
+            )
+            self.fields[f"i{item.pk}-note"] = forms.CharField(
+                required=False, max_length=2000, label=f"Note for {item.code}"
+            )
+
+    def row(self, item: Item) -> tuple[forms.BoundField, forms.BoundField]:
+        return self[f"i{item.pk}-level"], self[f"i{item.pk}-note"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for item in self.items:
+            if (data.get(f"i{item.pk}-note") or "").strip() and not data.get(f"i{item.pk}-level"):
+                self.add_error(f"i{item.pk}-level", "Choose a level to go with the note.")
+        return data
+
+    def proposals(self) -> list[tuple[Item, str, str]]:
+        """(item, level value, note) for each row with a level chosen."""
+        data = self.cleaned_data
+        return [
+            (item, data[f"i{item.pk}-level"], data.get(f"i{item.pk}-note") or "")
+            for item in self.items
+            if data.get(f"i{item.pk}-level")
+        ]
 
 
 class MeetingForm(forms.Form):

@@ -188,6 +188,48 @@ def level_propose(
     return proposal
 
 
+@dataclass(frozen=True)
+class ProposalInput:
+    item: Item
+    level: Decimal | None
+    not_yet_assessable: bool = False
+    note: str = ""
+
+
+@transaction.atomic
+def proposals_record(
+    *, review: Review, proposals: Sequence[ProposalInput], acting_user: User
+) -> list[ProposedLevel]:
+    """The pre-review form's one submit: every proposal of one learner, all or nothing.
+    A proposal equal to the item's latest one writes nothing, so a repeated submission
+    (Back and submit again, a phone's retry) never duplicates rows. Returns the new rows."""
+    _require_open(review.cycle)
+    latest: dict[int, ProposedLevel] = {}
+    for row in ProposedLevel.objects.filter(review=review):
+        latest.setdefault(row.item_id, row)  # ordered newest first
+    rows = []
+    for p in proposals:
+        now = latest.get(p.item.pk)
+        level = None if p.not_yet_assessable else p.level
+        if now is not None and (now.level, now.not_yet_assessable, now.note) == (
+            level,
+            p.not_yet_assessable,
+            p.note.strip(),
+        ):
+            continue
+        rows.append(
+            level_propose(
+                review=review,
+                item=p.item,
+                level=level,
+                not_yet_assessable=p.not_yet_assessable,
+                note=p.note,
+                acting_user=acting_user,
+            )
+        )
+    return rows
+
+
 def _current_level(review: Review, item: Item) -> CommitteeLevel | None:
     return CommitteeLevel.objects.filter(
         review=review, item=item, superseded_by__isnull=True

@@ -18,12 +18,12 @@ from trellis.committees.analytics import learner_insight
 from trellis.committees.forms import (
     CorrectionForm,
     MeetingForm,
-    ProposalForm,
+    PrereviewForm,
     level_initial,
     level_str,
     parse_level,
 )
-from trellis.committees.models import Review
+from trellis.committees.models import ProposedLevel, Review
 from trellis.committees.rules import CommitteeError, review_items
 from trellis.committees.services import (
     DecisionInput,
@@ -31,9 +31,10 @@ from trellis.committees.services import (
     LevelInput,
     MeetingInput,
     PlanInput,
+    ProposalInput,
     correction_record,
-    level_propose,
     meeting_record,
+    proposals_record,
 )
 from trellis.frameworks.models import Item, ItemKind
 from trellis.people.access import viewer
@@ -53,54 +54,63 @@ def _packet(review: Review) -> LearnerEvidence:
     )
 
 
+def _proposal_inputs(form: PrereviewForm) -> list[ProposalInput]:
+    out = []
+    for item, value, note in form.proposals():
+        level, nya = parse_level(value)
+        out.append(ProposalInput(item, level, nya, note))
+    return out
+
+
+def _prereview_initial(proposals: dict[int, ProposedLevel]) -> dict[str, str]:
+    initial: dict[str, str] = {}
+    for item_id, row in proposals.items():
+        initial[f"i{item_id}-level"] = level_initial(row.level, row.not_yet_assessable)
+        initial[f"i{item_id}-note"] = row.note
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def prereview(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpResponse:
+    """The whole packet on one page with one form: a proposed level per subcompetency and
+    EPA, one submit for all of them."""
     committee, review = get_review_for(viewer(request), slug, pk, review_pk)
     items = list(review_items(program=committee.program))
+    epas = list(review_items(program=committee.program, kind=ItemKind.EPA))
     may_propose = committee.can_propose(review) and not review.cycle.is_locked
+    proposals = sel.latest_proposals(review=review)
+    form = PrereviewForm(
+        request.POST or None, initial=_prereview_initial(proposals), items=items, epas=epas
+    )
     if request.method == "POST":
         if not may_propose:
             raise PermissionDenied("Only the assigned pre-reviewer proposes levels")
-        item = next((it for it in items if str(it.pk) == request.POST.get("item")), None)
-        if item is None:
-            messages.error(request, "Choose an item")
-            return redirect("committees:prereview", slug=slug, pk=pk, review_pk=review_pk)
-        form = ProposalForm(request.POST, item=item, prefix=f"i{item.pk}")
         if form.is_valid():
-            level, nya = parse_level(form.cleaned_data["level"])
             try:
-                level_propose(
-                    review=review,
-                    item=item,
-                    level=level,
-                    not_yet_assessable=nya,
-                    note=form.cleaned_data["note"],
-                    acting_user=viewer(request),
+                rows = proposals_record(
+                    review=review, proposals=_proposal_inputs(form), acting_user=viewer(request)
                 )
-            except CommitteeError as exc:
-                messages.error(request, str(exc))
+            except (CommitteeError, ValidationError) as exc:
+                form.add_error(None, _problem(exc))
             else:
-                messages.success(request, f"Proposed {item.code}")
-        else:
-            messages.error(request, f"{item.code}: choose a level")
-        return redirect(f"{request.path}#item-{item.pk}")
+                n = len(rows)
+                messages.success(request, f"Saved {n} proposal{'s' if n != 1 else ''}")
+                return redirect("committees:prereview", slug=slug, pk=pk, review_pk=review_pk)
     evidence = _packet(review)
-    proposals = sel.latest_proposals(review=review)
     previous = sel.previous_levels(review=review)
-    sections = []
-    for item in items:
-        mine = proposals.get(item.pk)
-        initial = {"level": level_initial(mine.level, mine.not_yet_assessable)} if mine else {}
-        sections.append(
-            {
-                "item": item,
-                "evidence": evidence.for_item(item.pk),
-                "previous": previous.get(item.pk),
-                "proposal": mine,
-                "form": ProposalForm(initial=initial, item=item, prefix=f"i{item.pk}"),
-            }
-        )
+    epa_ids = {epa.pk for epa in epas}
+    sections = [
+        {
+            "item": item,
+            "is_epa": item.pk in epa_ids,
+            "evidence": evidence.for_item(item.pk),
+            "previous": previous.get(item.pk),
+            "proposal": proposals.get(item.pk),
+            "fields": form.row(item),
+        }
+        for item in form.items
+    ]
     return render(
         request,
         "committees/prereview.html",
@@ -109,7 +119,9 @@ def prereview(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpR
             "cycle": review.cycle,
             "review": review,
             "evidence": evidence,
+            "form": form,
             "sections": sections,
+            "proposed": len(proposals),
             "may_propose": may_propose,
         },
     )
@@ -137,16 +149,32 @@ def _meeting_input(form: MeetingForm) -> MeetingInput:
     return MeetingInput(levels=levels, entrustments=entrustments, decision=decision, plan=plan)
 
 
-def _meeting_initial(review: Review) -> dict[str, str]:
+def _meeting_initial(
+    review: Review, proposals: dict[int, ProposedLevel], epa_ids: set[int]
+) -> tuple[dict[str, str], set[int]]:
+    """The meeting form's values: the committee's where it has decided, otherwise the
+    pre-reviewer's proposal, so accepting every proposal is one Save. Also returns the
+    item ids whose value is a proposal not yet decided."""
     initial: dict[str, str] = {}
-    for item_id, row in sel.current_levels(review=review).items():
+    pending: set[int] = set()
+    levels = sel.current_levels(review=review)
+    entrustments = sel.current_entrustments(review=review)
+    for item_id, prop in proposals.items():
+        if item_id in epa_ids:
+            if item_id not in entrustments and prop.level is not None:
+                initial[f"epa-{item_id}"] = level_str(prop.level)
+                pending.add(item_id)
+        elif item_id not in levels:
+            initial[f"level-{item_id}"] = level_initial(prop.level, prop.not_yet_assessable)
+            pending.add(item_id)
+    for item_id, row in levels.items():
         initial[f"level-{item_id}"] = level_initial(row.level, row.not_yet_assessable)
-    for item_id, ent in sel.current_entrustments(review=review).items():
+    for item_id, ent in entrustments.items():
         initial[f"epa-{item_id}"] = level_str(ent.level)
     decision = sel.current_decision(review=review)
     if decision is not None:
         initial.update(outcome=decision.outcome, rationale=decision.rationale)
-    return initial
+    return initial, pending
 
 
 @login_required
@@ -156,9 +184,9 @@ def meeting(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpRes
     items = list(review_items(program=committee.program))
     epas = list(review_items(program=committee.program, kind=ItemKind.EPA))
     locked = review.cycle.is_locked
-    form = MeetingForm(
-        request.POST or None, initial=_meeting_initial(review), items=items, epas=epas
-    )
+    proposals = sel.latest_proposals(review=review)
+    initial, pending = _meeting_initial(review, proposals, {epa.pk for epa in epas})
+    form = MeetingForm(request.POST or None, initial=initial, items=items, epas=epas)
     if request.method == "POST":
         if not committee.can_vote:
             raise PermissionDenied("Only committee members record levels")
@@ -177,7 +205,6 @@ def meeting(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpRes
                 messages.success(request, f"Saved {review.learner.display_name}")
                 return redirect("committees:meeting", slug=slug, pk=pk, review_pk=review_pk)
     evidence = _packet(review)
-    proposals = sel.latest_proposals(review=review)
     previous = sel.previous_levels(review=review)
     insight = learner_insight(
         program=committee.program,
@@ -193,10 +220,14 @@ def meeting(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpRes
             "previous": previous.get(item.pk),
             "evidence": evidence.for_item(item.pk),
             "insight": insight.get(item.code),
+            "pending": item.pk in pending and not form.is_bound,
         }
         for item, field in form.level_rows()
     ]
-    epa_rows = [(epa, field, insight.get(epa.code)) for epa, field in form.epa_rows()]
+    epa_rows = [
+        (epa, field, insight.get(epa.code), epa.pk in pending and not form.is_bound)
+        for epa, field in form.epa_rows()
+    ]
     before, after = sel.review_neighbours(review=review)
     return render(
         request,
@@ -208,6 +239,7 @@ def meeting(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpRes
             "form": form,
             "rows": rows,
             "epa_rows": epa_rows,
+            "pending": len(pending) if not locked and not form.is_bound else 0,
             "insight": insight,
             "before": before,
             "after": after,

@@ -20,13 +20,14 @@ from trellis.committees.rules import review_items
 from trellis.committees.services import (
     LevelInput,
     PlanInput,
+    ProposalInput,
     committee_levels_record,
     cycle_create,
     cycle_meeting_start,
     cycle_sign_off,
     decision_record,
     entrustment_record,
-    level_propose,
+    proposals_record,
     reviewers_assign,
 )
 from trellis.frameworks.models import Item, ItemKind
@@ -122,6 +123,7 @@ def generate_signed_off_cycle(*, demo: Demo, rng: random.Random) -> ReviewCycle:
             end=cycle.period_end,
         )
         levels: list[LevelInput] = []
+        proposals: list[ProposalInput] = []
         for item in items:
             ev = evidence.for_item(item.pk)
             # A committee weighs the period's evidence: the median of the last few
@@ -136,17 +138,11 @@ def generate_signed_off_cycle(*, demo: Demo, rng: random.Random) -> ReviewCycle:
                 nya = False
             level = None if nya else _nearest(Decimal(base), item)
             note = rng.choice(NOTES) if rng.random() < 0.15 else ""
-            level_propose(
-                review=review,
-                item=item,
-                level=level,
-                not_yet_assessable=nya,
-                note=note,
-                acting_user=review.pre_reviewer,
-            )
+            proposals.append(ProposalInput(item, level, nya, note))
             levels.append(LevelInput(item, level, nya))
             if level is not None and (lowest is None or level < lowest[0]):
                 lowest = (level, review.pk, item)
+        proposals_record(review=review, proposals=proposals, acting_user=review.pre_reviewer)
         committee_levels_record(review=review, levels=levels, acting_user=people.director)
         for epa in epas:
             allowed = epa.accepted_levels()
