@@ -7,7 +7,10 @@ Tests use these through the `people` fixture (conftest.py), so a test reads like
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
+
+from openpyxl import Workbook
 
 from trellis.people.models import Institution, Membership, Program, ProgramKind, Role, User
 
@@ -142,3 +145,15 @@ def make_people() -> People:
         admin=admin,
         outsider=outsider,
     )
+
+
+def xlsx_bytes(rows: list[list[object]]) -> bytes:
+    """An Excel workbook of `rows` (one sheet), as an importer receives it."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

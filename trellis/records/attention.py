@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from trellis.assessments.models import Concern, Request, RequestStatus
-from trellis.assessments.requests.reminders import CHASE_GAP
+from trellis.assessments.models import Concern, Request
+from trellis.assessments.requests.reminders import requests_chaseable
 from trellis.assessments.requests.selectors import requests_due_for, requests_filtered
 from trellis.audit.models import AuditEvent
 from trellis.audit.selectors import imports_refused
@@ -116,7 +116,7 @@ def _learners(program: Program, day: dt.date) -> tuple[list[LearnerAttention], i
     return rows[:SHOWN], len(rows), sum(1 for r in rows if r.concern)
 
 
-def next_meeting(*, program: Program, day: dt.date) -> MeetingReadiness | None:
+def next_meeting(*, program: Program) -> MeetingReadiness | None:
     """The soonest cycle not yet signed off, with its reviews counted by state."""
     cycle = (
         ReviewCycle.objects.filter(program=program)
@@ -144,13 +144,9 @@ def program_attention(*, program: Program, now: dt.datetime | None = None) -> Pr
     out.overdue = overdue.count()
     if out.overdue:
         out.oldest_overdue = list(overdue[:SHOWN])
-        out.chaseable = (
-            overdue.filter(assessor__isnull=False)
-            .filter(Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lt=now - CHASE_GAP))
-            .count()
-        )
+        out.chaseable = requests_chaseable(program=program, now=now).count()
     out.learners, out.learners_total, out.concerns = _learners(program, day)
-    out.meeting = next_meeting(program=program, day=day)
+    out.meeting = next_meeting(program=program)
     out.imports = imports_refused(program=program, since=now - dt.timedelta(days=IMPORTS_DAYS))
     return out
 
@@ -187,10 +183,8 @@ def faculty_day(*, faculty: User, program: Program, day: dt.date | None = None) 
         for a in supervised_learners_on(faculty=faculty, day=day)
         if a.rotation.program_id == program.pk
     ]
-    requests = [
+    requests = [  # open ones, soonest due first
         DueRequest(r, (r.due_date - day).days)
         for r in requests_due_for(assessor=faculty, program=program)
-        if r.status == RequestStatus.OPEN
     ]
-    requests.sort(key=lambda d: (d.request.due_date, d.request.pk))
     return FacultyDay(supervising=supervising, requests=requests)

@@ -236,6 +236,16 @@ def _overdue_in(program: Program, today: dt.date) -> QuerySet[Request]:
     )
 
 
+def _not_chased(now: dt.datetime) -> Q:
+    """Not reminded within CHASE_GAP of `now`."""
+    return Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lt=now - CHASE_GAP)
+
+
+def requests_chaseable(*, program: Program, now: dt.datetime) -> QuerySet[Request]:
+    """The overdue requests of `program` that a chase now would e-mail about."""
+    return _overdue_in(program, timezone.localdate(now)).filter(_not_chased(now))
+
+
 def _claim_overdue(assessor_id: int, program: Program, now: dt.datetime) -> list[Request]:
     """The assessor's overdue requests in `program` not reminded within CHASE_GAP, claimed
     as `_claim_for_assessor` claims; nothing while another claim on them is live."""
@@ -246,11 +256,7 @@ def _claim_overdue(assessor_id: int, program: Program, now: dt.datetime) -> list
         list(User.objects.select_for_update().filter(pk=assessor_id).values_list("pk"))
         if mine.filter(reminder_claimed_until__gte=now).exists():
             return []
-        pks = list(
-            mine.filter(
-                Q(last_reminded_at__isnull=True) | Q(last_reminded_at__lt=now - CHASE_GAP)
-            ).values_list("pk", flat=True)
-        )
+        pks = list(mine.filter(_not_chased(now)).values_list("pk", flat=True))
         Request.objects.filter(pk__in=pks).update(reminder_claimed_until=until)
     return list(
         Request.objects.filter(pk__in=pks, reminder_claimed_until=until)

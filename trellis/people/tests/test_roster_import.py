@@ -15,12 +15,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
-from openpyxl import Workbook
 
 from trellis.audit.models import AuditEvent
 from trellis.people.importer import roster_import
 from trellis.people.models import Membership, Role, User
-from trellis.testing import People
+from trellis.testing import People, xlsx_bytes
 
 GOOD = (
     "email,first_name,last_name,role,training_year,start_date\n"
@@ -68,19 +67,8 @@ def test_a_good_file_adds_and_changes_then_a_second_import_changes_nothing(
     assert AuditEvent.objects.latest("pk").action == "import.done"
 
 
-def xlsx(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def test_an_excel_file_with_real_date_and_number_cells_imports(people: People) -> None:
-    data = xlsx(
+    data = xlsx_bytes(
         [
             ["Email", "First_Name", "Last_Name", "Role", "Training_Year", "Start_Date"],
             ["nadia.roy@riverside.test", "Nadia", "Roy", "learner", 3, dt.datetime(2026, 7, 1)],

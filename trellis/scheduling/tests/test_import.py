@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-
-from openpyxl import Workbook
 
 from trellis.audit.models import AuditEvent
 from trellis.people.models import Role
 from trellis.scheduling.importer import schedule_export_csv, schedule_import
 from trellis.scheduling.models import Assignment, Rotation
 from trellis.scheduling.tests.factories import Sched
-from trellis.testing import add_member, make_user
+from trellis.testing import add_member, make_user, xlsx_bytes
 
 FACULTY = "faculty@riverside.test"
 COORDINATOR = "coordinator@riverside.test"
@@ -290,17 +287,6 @@ def test_dry_run_checks_and_writes_nothing(sched: Sched) -> None:
     )
     assert result.ok and result.created == 1
     assert Assignment.objects.count() == count
-
-
-def xlsx_bytes(rows: list[list[object]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def test_it_imports_excel_with_real_date_cells(sched: Sched) -> None:
