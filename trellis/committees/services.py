@@ -31,6 +31,7 @@ from trellis.committees.rules import (
 )
 from trellis.committees.selectors import undecided_reviews
 from trellis.frameworks.models import Item, ItemKind, level_in
+from trellis.lib.bounds import PLAN_YEARS_AHEAD, plausible_date
 from trellis.people.models import Program, Role, User
 from trellis.people.selectors import program_members, program_roles
 from trellis.plans.services import plan_create
@@ -97,6 +98,9 @@ def cycle_create(
     """Open a review cycle with a review for every current learner of the program."""
     if period_end < period_start:
         raise CommitteeError("The review period must end after it starts")
+    for what, day in (("period", period_start), ("period", period_end), ("meeting", meeting_date)):
+        if problem := plausible_date(day, years_ahead=PLAN_YEARS_AHEAD):
+            raise CommitteeError(f"The {what} date {problem}")
     if ReviewCycle.objects.filter(program=program, name=name).exists():
         raise CommitteeError(f"{program} already has a review cycle named {name!r}")
     cycle = ReviewCycle.objects.create(

@@ -124,19 +124,23 @@ def plan_new(request: HttpRequest) -> HttpResponse:
     form = PlanForm(request.POST or None, items=items, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        plan = plan_create(
-            owner=practice.person,
-            program=practice.program,
-            item=d["item"],
-            current_level=d["current_level"],
-            target_level=d["target_level"],
-            actions=d["actions"],
-            evidence=d["evidence"],
-            check_ins=[x for x in (d["check_in_1"], d["check_in_2"]) if x],
-            acting_user=practice.person,
-        )
-        messages.success(request, "Plan opened. It is private to you unless you share it.")
-        return redirect("plans:detail", pk=plan.pk)
+        try:
+            plan = plan_create(
+                owner=practice.person,
+                program=practice.program,
+                item=d["item"],
+                current_level=d["current_level"],
+                target_level=d["target_level"],
+                actions=d["actions"],
+                evidence=d["evidence"],
+                check_ins=[x for x in (d["check_in_1"], d["check_in_2"]) if x],
+                acting_user=practice.person,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Plan opened. It is private to you unless you share it.")
+            return redirect("plans:detail", pk=plan.pk)
     return render(
         request, "educators/plan_new.html", {"form": form}, status=400 if form.errors else 200
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from trellis.audit.services import audit_record, audited_update, snapshot
 from trellis.frameworks.models import Item, as_level
+from trellis.lib.bounds import PLAN_YEARS_AHEAD, plausible_date
 from trellis.people.models import Membership, Program, ProgramKind, User
 from trellis.plans.models import CheckIn, Plan, PlanStatus, Share, ShareScope
 
@@ -66,6 +67,9 @@ def plan_create(
         raise ValidationError("Say what you will do.")
     current, target = _level(current_level, item), _level(target_level, item)
     _check_levels(current, target)
+    for day in check_ins or []:
+        if problem := plausible_date(day, years_ahead=PLAN_YEARS_AHEAD):
+            raise ValidationError(f"The check-in date {problem}.")
     plan = Plan.objects.create(
         owner=owner,
         program=program,
@@ -126,6 +130,8 @@ def plan_update(
 def check_in_add(*, plan: Plan, due_on: dt.date, acting_user: User) -> CheckIn:
     if not plan.is_open:
         raise ValidationError("A closed plan takes no new check-ins.")
+    if problem := plausible_date(due_on, years_ahead=PLAN_YEARS_AHEAD):
+        raise ValidationError(f"The check-in date {problem}.")
     check_in = CheckIn.objects.create(plan=plan, due_on=due_on)
     audit_record(
         actor=acting_user,
@@ -143,6 +149,8 @@ def check_in_record(
 ) -> CheckIn:
     if not check_in.plan.is_open:
         raise ValidationError("The plan is closed.")
+    if done_on is not None and (problem := plausible_date(done_on)):
+        raise ValidationError(f"The date {problem}.")
     before = {"done_on": str(check_in.done_on or ""), "note": check_in.note}
     check_in.done_on = done_on or timezone.localdate()
     check_in.note = note.strip()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from trellis.assessments.models import LogEntry, LogType
 from trellis.audit.services import audit_record, audited_update, snapshot
 from trellis.frameworks.models import Item
+from trellis.lib.bounds import plausible_date
 from trellis.people.models import Program, User
 from trellis.scheduling.selectors import learner_rotation_on, supervises
 
@@ -141,6 +142,8 @@ def _check_entry(
         raise LogRefused("That log type is not in this program's catalogue.")
     if performed_on > today:
         raise LogRefused("The date is in the future.")
+    if problem := plausible_date(performed_on):
+        raise LogRefused(f"The date {problem}.")
     if supervisor is None:
         return
     if supervisor.pk == learner.pk:

@@ -26,6 +26,7 @@ from trellis.assessments.models import (
     RequestStatus,
 )
 from trellis.audit.services import audit_record, snapshot
+from trellis.lib.bounds import plausible_date
 from trellis.people.models import Membership, Program, User
 from trellis.scheduling.models import Assignment
 
@@ -169,6 +170,8 @@ def request_create(
         raise RequestRefused("Choose at least one person to be assessed.")
     if today is not None and due_date < today:
         raise RequestRefused("The due date has already passed.")
+    if problem := plausible_date(due_date):
+        raise RequestRefused(f"The due date {problem}.")
     strangers = [p for p in [assessor, *subjects] if not _is_member(program, p)]
     if strangers:
         raise RequestRefused(f"{strangers[0]} is not a member of {program}.")

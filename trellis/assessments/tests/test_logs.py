@@ -68,6 +68,12 @@ def test_the_supervisor_must_be_one_of_the_learners_supervisors(s: Setup) -> Non
     assert not LogEntry.objects.exists()
 
 
+def test_a_date_before_1990_is_refused(s: Setup) -> None:
+    with pytest.raises(LogRefused, match="before 1990-01-01"):
+        log(s, on=dt.date(1, 1, 1), supervisor=None)
+    assert not LogEntry.objects.exists()
+
+
 def test_a_supervisor_verifies_or_returns_with_a_note(s: Setup) -> None:
     entry = log(s)
     log_entry_verify(entry=entry, acting_user=s.people.faculty)

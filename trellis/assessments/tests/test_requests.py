@@ -117,6 +117,16 @@ def test_it_refuses_requests_involving_outsiders_or_past_dates(s: Setup) -> None
             acting_user=None,
             today=today,
         )
+    with pytest.raises(RequestRefused, match="more than 1 year"):
+        request_create(
+            program=s.people.program,
+            form=s.eor,
+            subjects=[s.people.learner],
+            assessor=s.people.faculty,
+            due_date=dt.date(9999, 12, 31),
+            acting_user=None,
+            today=today,
+        )
     assert not Request.objects.exists()
 
 

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from trellis.audit.models import AuditEvent
-from trellis.committees.models import CommitteeLevel, CycleStatus, Decision
+from trellis.committees.models import CommitteeLevel, CycleStatus, Decision, ReviewCycle
 from trellis.committees.rules import CommitteeError, review_items
 from trellis.committees.selectors import (
     committee_levels_for,
@@ -15,6 +17,7 @@ from trellis.committees.services import (
     LevelInput,
     committee_level_record,
     correction_record,
+    cycle_create,
     cycle_sign_off,
     decision_record,
     entrustment_record,
@@ -213,3 +216,16 @@ def test_it_shows_the_previous_cycle_level(people: People) -> None:
     )
     review = later.reviews.get(learner=people.learner)
     assert previous_levels(review=review)[c.pc1.pk].level == L("1.5")
+
+
+def test_a_cycle_with_an_implausible_date_is_refused(people: People) -> None:
+    with pytest.raises(CommitteeError, match="meeting date 0001-01-01 is before 1990-01-01"):
+        cycle_create(
+            program=people.program,
+            name="Typo",
+            period_start=dt.date(2025, 7, 1),
+            period_end=dt.date(2025, 12, 31),
+            meeting_date=dt.date(1, 1, 1),
+            acting_user=people.coordinator,
+        )
+    assert not ReviewCycle.objects.filter(name="Typo").exists()

@@ -95,6 +95,11 @@ def test_educator_opens_a_plan(people: People, client: Client) -> None:
         {"item": item.pk, "current_level": "3", "target_level": "2", "actions": "x"},
     )
     assert bad.status_code == 400
+    typo = {"item": item.pk, "current_level": "2", "target_level": "3", "actions": "Read"}
+    typo["check_in_1"] = "0201-02-01"
+    r = client.post(reverse("educators:plan-new"), typo)
+    assert r.status_code == 400 and b"0201-02-01 is before 1990-01-01" in r.content
+    assert b"Read" in r.content and Plan.objects.filter(owner=people.educator).count() == 1
 
 
 def test_shared_view_shows_only_what_is_shared_while_shared(people: People, client: Client) -> None:

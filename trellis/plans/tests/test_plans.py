@@ -12,6 +12,7 @@ from trellis.audit.models import AuditEvent
 from trellis.frameworks.models import Item
 from trellis.plans.models import Plan, PlanStatus, ShareScope
 from trellis.plans.services import (
+    check_in_add,
     check_in_record,
     plan_close,
     plan_create,
@@ -198,3 +199,29 @@ def test_an_office_share_needs_membership_of_that_office(people: People) -> None
         acting_user=people.educator,
     )
     assert share.is_active
+
+
+def test_check_in_dates_are_held_to_a_plausible_range(people: People) -> None:
+    with pytest.raises(ValidationError, match="check-in date 0001-01-01 is before 1990"):
+        plan_create(
+            owner=people.educator,
+            program=people.fd_program,
+            item=_item(),
+            current_level=2,
+            target_level=3,
+            actions="Ask for feedback.",
+            check_ins=[dt.date(1, 1, 1)],
+            acting_user=people.educator,
+        )
+    assert not Plan.objects.exists()
+    plan = _plan(people)
+    with pytest.raises(ValidationError, match="more than 20 year"):
+        check_in_add(plan=plan, due_on=dt.date(9999, 1, 1), acting_user=people.educator)
+    with pytest.raises(ValidationError, match="before 1990"):
+        check_in_record(
+            check_in=plan.check_ins.first(),  # type: ignore[arg-type]
+            note="Done",
+            done_on=dt.date(1900, 1, 1),
+            acting_user=people.educator,
+        )
+    assert plan.check_ins.count() == 2 and not plan.check_ins.filter(done_on__isnull=False)
