@@ -42,6 +42,7 @@ from trellis.assessments.models import (
     Concern,
     FormVersion,
     ItemSelection,
+    Prompt,
     Rating,
     Request,
     RequestStatus,
@@ -146,6 +147,47 @@ def _item_scales(version: FormVersion) -> tuple[dict[int, Scale] | None, Scale]:
     return {q.item_id: (q.scale or scale) for q in version.questions.select_related("scale")}, scale
 
 
+@dataclass(frozen=True)
+class FormRules:
+    """What one form version asks of a submission by one kind of assessor in one program:
+    its items' scales and their levels, the frameworks a choose-items form may rate, its
+    prompts and its required questions. Read in a few queries; an importer reads them once
+    for a whole file and hands them to every `assessment_submit`."""
+
+    version_id: int
+    program_id: int
+    assessor_role: str
+    per_item: dict[int, Scale] | None
+    default_scale: Scale
+    levels: dict[int, list[Decimal]]
+    adopted: frozenset[int]
+    prompts: dict[str, Prompt]
+    required_items: tuple[int, ...]
+
+
+def form_rules(*, program: Program, form_version: FormVersion, assessor_role: str) -> FormRules:
+    per_item, default_scale = _item_scales(form_version)
+    adopted = _rateable_frameworks(program, assessor_role) if per_item is None else set()
+    scales = set(per_item.values()) if per_item is not None else set()
+    scales.add(default_scale)
+    required = (
+        tuple(form_version.questions.filter(required=True).values_list("item_id", flat=True))
+        if per_item is not None
+        else ()
+    )
+    return FormRules(
+        version_id=form_version.pk,
+        program_id=program.pk,
+        assessor_role=assessor_role,
+        per_item=per_item,
+        default_scale=default_scale,
+        levels=_scale_levels(scales),
+        adopted=frozenset(adopted),
+        prompts={p.key: p for p in form_version.prompts.all()},
+        required_items=required,
+    )
+
+
 def _check_context(
     *,
     program: Program,
@@ -194,7 +236,7 @@ def _rating_problem(
     per_item: dict[int, Scale] | None,
     default_scale: Scale,
     levels: dict[int, list[Decimal]],
-    adopted: set[int],
+    adopted: frozenset[int],
 ) -> str:
     """What is wrong with one rating ("" when nothing is)."""
     framework_id = r.item.framework_id
@@ -237,19 +279,13 @@ def _rateable_frameworks(program: Program, assessor_role: str) -> set[int]:
 
 
 def _check_ratings(
-    program: Program,
-    assessor_role: str,
+    rules: FormRules,
     form_version: FormVersion,
     ratings: Sequence[RatingInput],
     problems: dict[str, str],
-) -> tuple[set[int], int, dict[int, Scale] | None]:
-    """Each rating against the form, the program and the scale; the items rated, how many
-    were observed, and the fixed form's items (None for a choose-items form)."""
-    per_item, default_scale = _item_scales(form_version)
-    adopted = _rateable_frameworks(program, assessor_role) if per_item is None else set()
-    scales = set(per_item.values()) if per_item is not None else set()
-    scales.add(default_scale)
-    levels = _scale_levels(scales)
+) -> tuple[set[int], int]:
+    """Each rating against the form, the program and the scale; the items rated and how
+    many were observed."""
     seen: set[int] = set()
     observed = 0
     for r in ratings:
@@ -261,16 +297,16 @@ def _check_ratings(
         problem = _rating_problem(
             r,
             form_version=form_version,
-            per_item=per_item,
-            default_scale=default_scale,
-            levels=levels,
-            adopted=adopted,
+            per_item=rules.per_item,
+            default_scale=rules.default_scale,
+            levels=rules.levels,
+            adopted=rules.adopted,
         )
         if problem:
             problems[key] = problem
         elif not r.not_observed:
             observed += 1
-    return seen, observed, per_item
+    return seen, observed
 
 
 def _check(
@@ -286,6 +322,7 @@ def _check(
     request: Request | None,
     draft: bool,
     source: str,
+    rules: FormRules,
 ) -> dict[str, str]:
     problems = _check_context(
         program=program,
@@ -297,10 +334,8 @@ def _check(
         request=request,
         source=source,
     )
-    seen, observed, per_item = _check_ratings(
-        program, assessor_role, form_version, ratings, problems
-    )
-    prompts = {p.key: p for p in form_version.prompts.all()}
+    seen, observed = _check_ratings(rules, form_version, ratings, problems)
+    per_item, prompts = rules.per_item, rules.prompts
     said = {c.prompt_key for c in comments if c.text.strip()}
     for c in comments:
         if c.prompt_key not in prompts and c.prompt_key != GENERAL_PROMPT:
@@ -312,10 +347,9 @@ def _check(
             )
     if draft:
         return problems
-    if per_item is not None:
-        for q in form_version.questions.select_related("item"):
-            if q.required and q.item_id not in seen:
-                problems.setdefault(f"rating-{q.item_id}", "This question needs an answer.")
+    for item_id in rules.required_items:
+        if item_id not in seen:
+            problems.setdefault(f"rating-{item_id}", "This question needs an answer.")
     for key, prompt in prompts.items():
         if prompt.required and key not in said:
             problems.setdefault(f"comment-{key}", "This question needs an answer.")
@@ -363,6 +397,26 @@ def assessment_snapshot(assessment: Assessment) -> dict[str, Any]:
     }
     data["comments"] = {c.prompt_key: c.text for c in assessment.comments.all()}
     return data
+
+
+def _snapshot_of_new(
+    assessment: Assessment, ratings: Sequence[RatingInput], comments: Sequence[CommentInput]
+) -> dict[str, Any]:
+    """`assessment_snapshot` of an assessment just written from these inputs, without
+    reading it back: levels as their column stores them, in the items' order."""
+    data = snapshot(assessment, ASSESSMENT_FIELDS)
+    data["ratings"] = {
+        r.item.code or str(r.item.pk): (
+            "not observed" if r.not_observed else str(_stored_level(r.level))
+        )
+        for r in sorted(ratings, key=lambda r: r.item.position)
+    }
+    data["comments"] = {c.prompt_key: c.text.strip() for c in comments if c.text.strip()}
+    return data
+
+
+def _stored_level(level: Decimal | None) -> Decimal | None:
+    return None if level is None else level.quantize(Decimal("0.1"))
 
 
 def _existing(
@@ -423,6 +477,18 @@ def _complete_request(request: Request | None) -> None:
         request.status = RequestStatus.COMPLETED
 
 
+def _rules_for(
+    rules: FormRules | None, program: Program, form_version: FormVersion, assessor_role: str
+) -> FormRules:
+    if rules is not None and (rules.version_id, rules.program_id, rules.assessor_role) == (
+        form_version.pk,
+        program.pk,
+        assessor_role,
+    ):
+        return rules
+    return form_rules(program=program, form_version=form_version, assessor_role=assessor_role)
+
+
 def assessment_submit(
     *,
     program: Program,
@@ -445,9 +511,12 @@ def assessment_submit(
     draft: bool = False,
     submitted_at: dt.datetime | None = None,
     concerns: Sequence[str] = (),
+    rules: FormRules | None = None,
 ) -> SubmitResult:
     """Record an assessment (or save a draft of one). Raises AssessmentRefused, writing
-    nothing, when a rule is broken. Permission is the caller's business (see access.py)."""
+    nothing, when a rule is broken. Permission is the caller's business (see access.py).
+    `rules` are the form's, read by `form_rules` (once per file, by an importer); read
+    here when not given or not this form's, program's and role's."""
     existing = _existing(
         program=program,
         assessor=assessor,
@@ -489,6 +558,7 @@ def assessment_submit(
         request=request,
         draft=draft,
         source=source,
+        rules=_rules_for(rules, program, form_version, assessor_role),
     )
     unknown = [c for c in concerns if c not in Concern.values]
     if unknown:
@@ -521,9 +591,11 @@ def assessment_submit(
         with transaction.atomic():
             if existing is not None:
                 assessment = _draft_update(existing, values, ratings, comments)
+                after = assessment_snapshot(assessment)
             else:
                 assessment = Assessment.objects.create(client_key=client_key, **values)
                 _write_children(assessment, ratings, comments)
+                after = _snapshot_of_new(assessment, ratings, comments)
             if not draft:
                 _complete_request(request)
                 if assessment.concerns:
@@ -532,7 +604,7 @@ def assessment_submit(
                 actor=acting_user,
                 action="assessment.draft" if draft else "assessment.submit",
                 target=assessment,
-                after=assessment_snapshot(assessment),
+                after=after,
                 program=program,
             )
     except IntegrityError:
@@ -627,6 +699,11 @@ def assessment_edit(
         request=None,
         draft=False,
         source=assessment.source,
+        rules=form_rules(
+            program=assessment.program,
+            form_version=assessment.form_version,
+            assessor_role=assessment.assessor_role,
+        ),
     )
     if problems:
         raise AssessmentRefused(problems)

@@ -28,8 +28,10 @@ from django.db.models import Max
 from trellis.assessments.capture.services import (
     AssessmentRefused,
     CommentInput,
+    FormRules,
     RatingInput,
     assessment_submit,
+    form_rules,
 )
 from trellis.assessments.importer.mapping import Mapping, text_of
 from trellis.assessments.importer.records import Draft, draft_parse, read_records, record_hash
@@ -431,8 +433,13 @@ def _write(
     )
     if result.problems:
         return
+    rules: dict[str, FormRules] = {}  # by assessor role: read once for the whole file
     for d in drafts:
         item = items[d.item_code]
+        if d.assessor_role not in rules:
+            rules[d.assessor_role] = form_rules(
+                program=program, form_version=version, assessor_role=d.assessor_role
+            )
         try:
             submitted = assessment_submit(
                 program=program,
@@ -448,6 +455,7 @@ def _write(
                 context=d.context,
                 source=AssessmentSource.IMPORT,
                 external_id=d.external_id,
+                rules=rules[d.assessor_role],
             )
         except AssessmentRefused as refused:
             result.problems += [

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -13,7 +14,9 @@ from trellis.assessments.capture.services import (
     CommentInput,
     RatingInput,
     assessment_edit,
+    assessment_snapshot,
     assessment_submit,
+    form_rules,
 )
 from trellis.assessments.instruments.builtin import BUILTIN_FORMS, forms_install_builtin
 from trellis.assessments.models import (
@@ -75,6 +78,52 @@ def test_it_records_an_assessment_with_audit(cap: Capture) -> None:
     assert [(r.item.code, r.level) for r in a.ratings.all()] == [("EPA1", Decimal("3.0"))]
     event = AuditEvent.objects.get(action="assessment.submit")
     assert event.after["ratings"] == {"EPA1": "3.0"}
+
+
+def test_the_audit_of_a_new_assessment_is_what_reading_it_back_gives(cap: Capture) -> None:
+    """The audit row of a new assessment is built from what was written, not read back:
+    it must say exactly what assessment_snapshot says of the stored rows."""
+    kept = submit(
+        cap,
+        ratings=[
+            RatingInput(cap.epa2, Decimal("4")),
+            RatingInput(cap.epa1, None, not_observed=True),
+            RatingInput(cap.epa3, Decimal("2.00")),
+        ],
+        comments=[
+            CommentInput("next-time", "  Present the plan first.  "),
+            CommentInput("general", "   "),
+        ],
+    ).assessment
+    draft = submit(cap, client_key="k-2", draft=True, ratings=[RatingInput(cap.epa1, Decimal(5))])
+    for a, action in ((kept, "assessment.submit"), (draft.assessment, "assessment.draft")):
+        after = AuditEvent.objects.get(
+            action=action, target_type="assessments.assessment", target_id=str(a.pk)
+        ).after
+        assert after == assessment_snapshot(Assessment.objects.get(pk=a.pk))
+    assert AuditEvent.objects.get(
+        action="assessment.submit", target_type="assessments.assessment", target_id=str(kept.pk)
+    ).after["ratings"] == {
+        "EPA1": "not observed",
+        "EPA2": "4.0",
+        "EPA3": "2.0",
+    }
+
+
+def test_form_rules_read_once_serve_many_submissions(
+    cap: Capture, django_assert_max_num_queries: Any
+) -> None:
+    rules = form_rules(
+        program=cap.people.program, form_version=cap.version, assessor_role="faculty"
+    )
+    submit(cap, client_key="warm", rules=rules)
+    with django_assert_max_num_queries(
+        12
+    ):  # the writes, the guard and the audit, no reads of the form
+        submit(cap, client_key="k-9", rules=rules)
+    other = form_rules(program=cap.people.program, form_version=cap.version, assessor_role="self")
+    with pytest.raises(AssessmentRefused):  # rules for another role are not taken as these
+        submit(cap, client_key="k-10", rules=other, ratings=[RatingInput(cap.epa1, Decimal("9"))])
 
 
 def test_it_returns_the_same_assessment_for_the_same_client_key(cap: Capture) -> None:
