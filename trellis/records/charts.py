@@ -8,9 +8,12 @@ learner's training year up to it: at or above the band is on track.
 
 from __future__ import annotations
 
+import hashlib
 import io
+from collections.abc import Callable
 from decimal import Decimal
 
+from django.core.cache import cache
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 
@@ -28,6 +31,35 @@ ROLE_STYLE = {
 }
 OTHER_STYLE = ("#333333", "v")
 MAX_LEVEL = 5.0
+
+# A record's charts are kept in the cache under a digest of exactly what they draw (the
+# points, levels, periods and labels), so a new or changed rating draws afresh and
+# nothing has to be invalidated. Change CHART_STYLE when a drawing changes.
+CHART_STYLE = "2026-12-05"
+CHART_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _kept_png(kind: str, drawn: object, draw: Callable[[], bytes]) -> bytes:
+    """The PNG of `draw()`, kept under a digest of `drawn`: what the chart shows."""
+    digest = hashlib.sha256(repr((CHART_STYLE, kind, drawn)).encode()).hexdigest()
+    key = f"trellis:chart:{kind}:{digest}"
+    png = cache.get(key)
+    if not isinstance(png, bytes):
+        png = draw()
+        cache.set(key, png, CHART_CACHE_SECONDS)
+    return png
+
+
+def _placed(ev: ItemEvidence) -> list[tuple[object, float, str]]:
+    """The observations a trajectory places: dates a chart can place, with their level
+    and the rater's role."""
+    # A date stored before the date rules (year 1, say) would stop matplotlib's date
+    # axis, and so the whole record page.
+    return [
+        (p.observed_on, float(p.level or 0), p.assessor_role)
+        for p in ev.observed
+        if not plausible_date(p.observed_on, years_ahead=20)
+    ]
 
 
 def _png(fig: Figure) -> bytes:
@@ -48,10 +80,8 @@ def _draw_trajectory(  # type: ignore[no-untyped-def]
         top = float(ev.expected_level)
         ax.axhspan(top - 0.5, top, color="#f2d48f", alpha=0.6, label="Expected", lw=0)
     roles: dict[str, list[tuple[object, float]]] = {}
-    # Only dates a chart can place: one stored before the date rules (year 1, say) would
-    # stop matplotlib's date axis, and so the whole record page.
-    for p in (p for p in ev.observed if not plausible_date(p.observed_on, years_ahead=20)):
-        roles.setdefault(p.assessor_role, []).append((p.observed_on, float(p.level or 0)))
+    for day, level, role in _placed(ev):
+        roles.setdefault(role, []).append((day, level))
     for role, pts in sorted(roles.items()):
         colour, marker = ROLE_STYLE.get(role, OTHER_STYLE)
         ax.plot(
@@ -81,9 +111,13 @@ def _draw_trajectory(  # type: ignore[no-untyped-def]
 
 
 def trajectory_png(ev: ItemEvidence) -> bytes:
-    fig = Figure(figsize=(6.4, 3.2), dpi=96, layout="constrained")
-    _draw_trajectory(fig.add_subplot(), ev, compact=False)
-    return _png(fig)
+    def draw() -> bytes:
+        fig = Figure(figsize=(6.4, 3.2), dpi=96, layout="constrained")
+        _draw_trajectory(fig.add_subplot(), ev, compact=False)
+        return _png(fig)
+
+    drawn = (ev.item.code, ev.item.name[:20], ev.expected_level, _placed(ev))
+    return _kept_png("trajectory", drawn, draw)
 
 
 def trajectory_alt(ev: ItemEvidence) -> str:
@@ -109,6 +143,15 @@ def trajectories_png(evidence: LearnerEvidence, *, columns: int = 6, phone: bool
     phone, where the six of a desktop would shrink to unreadable)."""
     columns = PHONE_COLUMNS if phone else columns
     shown = [e for e in evidence.subcompetencies if e.count] or evidence.subcompetencies[:1]
+    drawn = (
+        columns,
+        phone,
+        [(e.item.code, e.item.name[:20], e.expected_level, _placed(e)) for e in shown],
+    )
+    return _kept_png("trajectories", drawn, lambda: _trajectories(shown, columns, phone))
+
+
+def _trajectories(shown: list[ItemEvidence], columns: int, phone: bool) -> bytes:
     rows = max(1, -(-len(shown) // columns))
     # No layout engine: with dozens of panels it costs seconds; fixed margins do.
     fig = Figure(figsize=(columns * 1.45, rows * 1.25 + 0.2), dpi=PHONE_DPI if phone else 96)
@@ -142,7 +185,18 @@ def heatmap_png(evidence: LearnerEvidence, periods: list[Period], *, phone: bool
     if phone:
         periods = periods[-PHONE_PERIODS:]
     items = evidence.subcompetencies
-    grid = [[_band(v) for v in latest_by_period(e, periods)] or [0] for e in items] or [[0]]
+    levels = [latest_by_period(e, periods) for e in items]
+    drawn = (phone, [e.item.code for e in items], [p.label for p in periods], levels)
+    return _kept_png("heatmap", drawn, lambda: _heatmap(items, levels, periods, phone))
+
+
+def _heatmap(
+    items: list[ItemEvidence],
+    levels: list[list[Decimal | None]],
+    periods: list[Period],
+    phone: bool,
+) -> bytes:
+    grid = [[_band(v) for v in row] or [0] for row in levels] or [[0]]
     label, cell, title = (8, 7, 9) if phone else (6, 5, 9)
     height = max(2.0, (0.24 if phone else 0.18) * len(items) + 1.0)
     width = PHONE_HEAT_WIDTH if phone else max(4.0, 0.9 * len(periods) + 2.0)
@@ -156,8 +210,8 @@ def heatmap_png(evidence: LearnerEvidence, periods: list[Period], *, phone: bool
     ax.imshow(grid, cmap=HEAT_COLOURS, vmin=0, vmax=5, aspect="auto", interpolation="nearest")
     ax.set_yticks(range(len(items)), [e.item.code for e in items], fontsize=label)
     ax.set_xticks(range(len(periods)), [p.label for p in periods], fontsize=label, rotation=30)
-    for r, e in enumerate(items):
-        for c, v in enumerate(latest_by_period(e, periods)):
+    for r, row in enumerate(levels):
+        for c, v in enumerate(row):
             if v is not None:
                 ax.text(
                     c,
