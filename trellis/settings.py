@@ -255,3 +255,20 @@ TRELLIS_ANALYTICS_HISTORY = os.environ.get(
 # Supervision (docs/operators.md): a supervisor reads and rates a learner from the first
 # day of the assignment until this many days after its last (time to finish evaluations).
 SUPERVISION_ACCESS_DAYS = int(os.environ.get("SUPERVISION_ACCESS_DAYS", "28"))
+
+# The cache (docs/operators.md) keeps records for their charts and the charts drawn. With
+# several server processes it must be shared: files under TRELLIS_CACHE_DIR (default
+# VAR_DIR/cache). TRELLIS_CACHE_DIR=memory keeps it in each process (the default with DEBUG,
+# so the tests and the demo server write no files).
+_CACHE_DIR = os.environ.get("TRELLIS_CACHE_DIR", "memory" if DEBUG else str(VAR_DIR / "cache"))
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        if _CACHE_DIR == "memory"
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": _CACHE_DIR,
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    )
+}

@@ -324,6 +324,8 @@ class Assessment(models.Model):
             models.Index(fields=["subject", "status", "observed_on"]),
             models.Index(fields=["program", "status", "observed_on"]),
             models.Index(fields=["assessor", "status"]),
+            # the latest submission in a program: what its analytics were computed from
+            models.Index(fields=["program", "submitted_at"]),
         ]
 
     def __str__(self) -> str:

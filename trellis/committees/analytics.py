@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Subquery
+from django.db.models import Subquery
 
 from trellis.analytics.engine import open_engine
 from trellis.analytics.facts import COMMITTEE, SCHEMA, FactError
@@ -131,8 +131,11 @@ def history_path() -> Path | None:
 
 
 def _latest(queryset: Any, field: str) -> Subquery:
-    """A subquery of the largest `field` in `queryset` (None when empty)."""
-    return Subquery(queryset.order_by(F(field).desc(nulls_last=True)).values(field)[:1])
+    """A subquery of the largest `field` in `queryset` (None when empty). Nulls are left
+    out rather than sorted last, so an index on the field answers it."""
+    return Subquery(
+        queryset.filter(**{f"{field}__isnull": False}).order_by(f"-{field}").values(field)[:1]
+    )
 
 
 def _version(program: Program) -> str:
@@ -238,11 +241,23 @@ def program_analytics(*, program: Program) -> ProgramAnalytics:
     """The program's analyses, computed once per change of its ratings, committee levels
     or the consortium file."""
     key = f"trellis-analytics:{_version(program)}"
-    found = cache.get(key)
+    found = _IN_PROCESS.get(key)
     if found is None:
-        found = _compute(program)
-        cache.set(key, found, CACHE_SECONDS)
+        found = cache.get(key)
+        if found is None:
+            found = _compute(program)
+            cache.set(key, found, CACHE_SECONDS)
+        _IN_PROCESS[key] = found
+        while len(_IN_PROCESS) > IN_PROCESS_KEPT:
+            _IN_PROCESS.pop(next(iter(_IN_PROCESS)))
     return found
+
+
+# The last few programs' analyses also stay in this process, as objects: reading them back
+# from the cache unpickles several data frames (80 ms for a program of 300,000 ratings).
+# Keyed by version like the cache, so a change of evidence is never served stale.
+IN_PROCESS_KEPT = 8
+_IN_PROCESS: dict[str, ProgramAnalytics] = {}
 
 
 def learner_sufficiency(
@@ -270,6 +285,26 @@ def learner_sufficiency(
         )
     for item, needed in analytics.needed.items():
         out.setdefault(item, Sufficiency(observations=0, raters=0, needed=needed))
+    return out
+
+
+def sufficiency_by_learner(analytics: ProgramAnalytics) -> dict[str, dict[str, Sufficiency]]:
+    """`learner_sufficiency` (over all dates) of every learner at once, by learner key: one
+    grouping of the observations instead of a scan of them per learner."""
+    rows = analytics.observations
+    if rows.empty:
+        return {}
+    counts = rows.groupby(["learner", "item"], observed=True)["rater"].agg(["size", "nunique"])
+    out: dict[str, dict[str, Sufficiency]] = {}
+    for (learner, item), size, raters in zip(
+        counts.index, counts["size"], counts["nunique"], strict=True
+    ):
+        out.setdefault(str(learner), {})[str(item)] = Sufficiency(
+            observations=int(size), raters=int(raters), needed=analytics.needed.get(str(item))
+        )
+    for mine in out.values():
+        for item, needed in analytics.needed.items():
+            mine.setdefault(item, Sufficiency(observations=0, raters=0, needed=needed))
     return out
 
 
@@ -435,11 +470,20 @@ def program_flags(
 
     analytics = program_analytics(program=program)
     index = risk_index(analytics.ppv) if not analytics.ppv.empty else None
+    everyone = sufficiency_by_learner(analytics) if sufficiency else {}
+    unobserved = {
+        item: Sufficiency(observations=0, raters=0, needed=needed)
+        for item, needed in analytics.needed.items()
+    }
     out = {}
     for pk in learner_ids:
         risk = learner_risk(analytics, learner_id=pk, index=index)
         growth = learner_growth(analytics, learner_id=pk) or {}
-        enough = learner_sufficiency(analytics, learner_id=pk) if sufficiency else {}
+        enough = (
+            everyone.get(learner_key(learner_id=pk), unobserved if everyone else {})
+            if sufficiency
+            else {}
+        )
         out[pk] = LearnerFlags(
             learner_id=pk,
             at_risk=sorted(((c, r) for c, r in risk.items() if r.flagged), key=lambda cr: cr[0]),

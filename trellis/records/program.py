@@ -41,6 +41,7 @@ from trellis.assessments.models import (
 from trellis.committees.analytics import LearnerFlags, program_flags
 from trellis.frameworks.models import Item, ItemKind
 from trellis.people.models import Program, User
+from trellis.records.templatetags.records_tags import level
 from trellis.scheduling.selectors import learner_memberships
 
 RECENT_DAYS = 91
@@ -64,6 +65,24 @@ class Cell:
         if self.below:
             return "below"
         return "met"
+
+    # The grid has a cell per learner and item (thousands in a large program): its text is
+    # made here as strings, which the template prints without localising each number.
+    @property
+    def shown(self) -> str:
+        return "" if self.latest is None else level(self.latest)
+
+    @property
+    def expected_shown(self) -> str:
+        return level(self.expected)
+
+    @property
+    def sort_value(self) -> str:
+        return "-1" if self.latest is None else str(self.latest)
+
+    @property
+    def path(self) -> str:
+        return f"items/{self.item.pk}/"
 
 
 @dataclass(frozen=True)

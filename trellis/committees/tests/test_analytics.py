@@ -19,7 +19,10 @@ from trellis.committees.analytics import (
     MIN_RATERS,
     Sufficiency,
     learner_insight,
+    learner_sufficiency,
     program_analytics,
+    program_flags,
+    sufficiency_by_learner,
 )
 from trellis.committees.facts import learner_key, program_facts
 from trellis.committees.models import CommitteeLevel
@@ -226,3 +229,19 @@ def test_the_figures_follow_a_sign_off_and_a_new_rating(people: People) -> None:
     day = dt.date.today()
     rate(rec, subject=people.learner, assessor=people.faculty, day=day, levels={rec.pc1: L("2.5")})
     assert len(program_analytics(program=people.program).observations) == observations + 1
+
+
+def test_every_learners_sufficiency_at_once_is_each_learners_own(people: People) -> None:
+    rec = make_record(people)
+    _many_raters(people, rec, raters=4, per_rater=3)
+    analytics = program_analytics(program=people.program)
+    everyone = sufficiency_by_learner(analytics)
+    ids = [people.learner.pk, people.learner2.pk, people.faculty.pk]  # the last rated nothing
+    for pk in ids:
+        own = learner_sufficiency(analytics, learner_id=pk)
+        assert everyone.get(learner_key(learner_id=pk), {}) == (own if pk != ids[-1] else {})
+    flags = program_flags(program=people.program, learner_ids=ids)
+    for pk in ids:
+        own = learner_sufficiency(analytics, learner_id=pk)
+        assert flags[pk].insufficient == sum(1 for s in own.values() if not s.sufficient)
+        assert flags[pk].items == len(own)
