@@ -192,6 +192,8 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+# A load balancer or monitor probes the health endpoint over plain HTTP on the host itself.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 # Behind a proxy that terminates TLS, trust its X-Forwarded-Proto; opt-in, because without
 # such a proxy anyone could send the header and pass for HTTPS.
 if env_bool("TRELLIS_PROXY_SSL_HEADER"):

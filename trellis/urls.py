@@ -5,10 +5,12 @@ from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
 from trellis.assessments.links import views as rater_links
+from trellis.ops.views import health
 from trellis.people.auth import RateLimitedAuthenticationForm
 from trellis.records import views_audit
 
 urlpatterns = [
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from openpyxl import Workbook
+if TYPE_CHECKING:  # openpyxl costs a third of a second to import; CSV users never need it
+    from openpyxl import Workbook
 
 DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 
