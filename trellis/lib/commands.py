@@ -1,5 +1,5 @@
-"""Small pieces the management commands share: a date argument, and how a command refuses
-a file (every problem on stderr, then a non-zero exit)."""
+"""Small pieces the management commands share: the base class, a date argument, and how a
+command refuses a file (every problem on stderr, then a non-zero exit)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,16 @@ from typing import NoReturn
 from django.core.management.base import BaseCommand, CommandError
 
 from trellis.lib.importing import ImportResult
+
+
+class TrellisCommand(BaseCommand):
+    """A `trellis` command. It runs without Django's system checks: those import the URL
+    configuration, and so every view and the libraries behind them (statsmodels,
+    matplotlib, pandas: seconds of start for a command that lists programs). The checks
+    still run where they belong: `trellis check`, `check --deploy` in CI, `runserver`.
+    Heavy libraries are imported inside the functions that use them."""
+
+    requires_system_checks: list[str] = []
 
 
 def iso_date(text: str) -> dt.date:

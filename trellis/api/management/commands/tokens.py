@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from trellis.api.models import ApiToken
 from trellis.api.selectors import api_tokens_of
 from trellis.api.services import api_token_create, api_token_revoke
+from trellis.lib.commands import TrellisCommand
 from trellis.people.models import User
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "Create, list and revoke API tokens."
 
     def add_arguments(self, parser: CommandParser) -> None:

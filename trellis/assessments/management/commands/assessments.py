@@ -15,14 +15,14 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from trellis.assessments.importer import MappingError, assessments_import, mapping_load
-from trellis.lib.commands import exit_if_refused, refuse
+from trellis.lib.commands import TrellisCommand, exit_if_refused, refuse
 from trellis.people.models import Program
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "Import assessments from another system's export."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

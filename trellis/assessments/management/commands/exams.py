@@ -12,14 +12,14 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from trellis.assessments.exams import exam_scores_import
-from trellis.lib.commands import exit_if_refused
+from trellis.lib.commands import TrellisCommand, exit_if_refused
 from trellis.people.models import Program
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "Import exam scores."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

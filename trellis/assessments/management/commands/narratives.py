@@ -14,12 +14,13 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from trellis.analytics.narratives import CommentsError, evaluate, read_comments
+from trellis.lib.commands import TrellisCommand
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "Evaluate the comment tools (suggestion detector, item tagging) on labelled comments."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

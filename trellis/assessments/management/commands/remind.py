@@ -11,12 +11,11 @@ import time
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
-
 from trellis.assessments.requests.reminders import reminders_pass
+from trellis.lib.commands import TrellisCommand
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "Send due reminders for assessment requests and expire long-overdue ones."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -7,15 +7,15 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from trellis.assessments.requests.services import requests_generate_from_schedule
-from trellis.lib.commands import iso_date
+from trellis.lib.commands import TrellisCommand, iso_date
 from trellis.people.models import Program
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "Make assessment requests from the schedule."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

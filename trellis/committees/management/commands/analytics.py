@@ -13,16 +13,18 @@ from __future__ import annotations
 
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow.parquet as pq
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from trellis.analytics.engine import ENGINES, Source, open_engine
-from trellis.analytics.facts import FactError
-from trellis.analytics.output import ANALYSES, FORMATS, render
-from trellis.committees.facts import institution_facts, program_facts
+from trellis.lib.commands import TrellisCommand
 from trellis.people.models import Institution, Program
+
+if TYPE_CHECKING:
+    from trellis.analytics.engine import Source
+
+# The analyses' modules (DuckDB, pyarrow, pandas) are imported when this command runs, not
+# when `trellis` starts any other command.
 
 
 def _program(slug: str) -> Program:
@@ -32,10 +34,13 @@ def _program(slug: str) -> Program:
     return program
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "The rating fact table (export) and the analyses over it."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
+        from trellis.analytics.engine import ENGINES
+        from trellis.analytics.output import ANALYSES, FORMATS
+
         sub = parser.add_subparsers(dest="action", required=True)
         exp = sub.add_parser("export", help="Write the pseudonymous rating fact table")
         whose = exp.add_mutually_exclusive_group(required=True)
@@ -53,6 +58,11 @@ class Command(BaseCommand):
                 one.add_argument("--design", default="p x i", choices=["p x i", "o:p", "p x r"])
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from trellis.analytics.engine import open_engine
+        from trellis.analytics.facts import FactError
+        from trellis.analytics.output import ANALYSES, render
+        from trellis.committees.facts import program_facts
+
         if options["action"] == "export":
             self._export(options)
             return
@@ -69,6 +79,10 @@ class Command(BaseCommand):
         self.stdout.write(render(tables, options["format"]), ending="")
 
     def _export(self, options: dict[str, Any]) -> None:
+        import pyarrow.parquet as pq
+
+        from trellis.committees.facts import institution_facts, program_facts
+
         if options["program"]:
             table = program_facts(program=_program(options["program"]))
         else:

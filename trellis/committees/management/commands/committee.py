@@ -8,16 +8,17 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from trellis.committees.acgme import acgme_csv
 from trellis.committees.models import ReviewCycle
 from trellis.committees.rules import CommitteeError
 from trellis.committees.selectors import latest_signed_off_cycle
+from trellis.lib.commands import TrellisCommand
 from trellis.people.models import Program
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "Clinical Competency Committee exports."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

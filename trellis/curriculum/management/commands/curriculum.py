@@ -6,15 +6,15 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from trellis.curriculum.ci_export import (
     CurriculumInventoryError,
     ci_validate,
     curriculum_inventory_xml,
 )
-from trellis.curriculum.reports import gaps_text
 from trellis.curriculum.selectors import curriculum_frameworks, curriculum_gaps
+from trellis.lib.commands import TrellisCommand
 from trellis.people.models import Program
 
 
@@ -25,7 +25,7 @@ def _date(value: str) -> dt.date:
         raise CommandError(f"Not a date (YYYY-MM-DD): {value}") from exc
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "The curriculum map: gap report, Curriculum Inventory export."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -76,6 +76,8 @@ class Command(BaseCommand):
             self._export(program, options)
 
     def _gaps(self, program: Program, slug: str | None) -> None:
+        from trellis.curriculum.reports import gaps_text  # with matplotlib: only here
+
         frameworks = curriculum_frameworks(program=program)
         if slug:
             frameworks = [f for f in frameworks if f.slug == slug]

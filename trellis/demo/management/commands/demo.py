@@ -15,24 +15,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from trellis.committees.analytics import history_path
-from trellis.demo.analytics import write_consortium_history
-from trellis.demo.generator import (
-    DEMO_INSTITUTION_NAME,
-    DEMO_LOGINS,
-    DEMO_PASSWORD,
-    demo_institution,
-    generate_demo,
-)
-from trellis.demo.removal import DemoRemovalRefused, demo_remove
 from trellis.frameworks.catalogue import catalogue_install
+from trellis.lib.commands import TrellisCommand
 
 NOT_PRODUCTION_FLAG = "--i-know-this-is-not-production"
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "Set up the demo institution and run Trellis on http://127.0.0.1:8000/."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -58,6 +49,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The generator (numpy, the synthetic history) is imported when the demo is built,
+        # not when `trellis` starts another command.
+        from trellis.demo.generator import DEMO_INSTITUTION_NAME, demo_institution, generate_demo
+        from trellis.demo.removal import DemoRemovalRefused, demo_remove
+
         port: int = options["port"]
         if not 0 < port < 65536:
             raise CommandError(f"Not a port number: {port}")
@@ -88,6 +84,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{DEMO_INSTITUTION_NAME} is already here; reusing it (--reset starts afresh)."
             )
+        # Imported here: pandas, DuckDB and pyarrow are for the demo's build, not every start.
+        from trellis.committees.analytics import history_path
+        from trellis.demo.analytics import write_consortium_history
+
         if history_path() is None and settings.TRELLIS_ANALYTICS_HISTORY:
             path, rows = write_consortium_history()
             self.stdout.write(f"Wrote the demo consortium's history ({rows} ratings) to {path}.")
@@ -99,6 +99,8 @@ class Command(BaseCommand):
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
 
     def _print_logins(self) -> None:
+        from trellis.demo.generator import DEMO_LOGINS, DEMO_PASSWORD
+
         rows = [(login.label, login.email, DEMO_PASSWORD, login.where) for login in DEMO_LOGINS]
         header = ("ROLE", "E-MAIL", "PASSWORD", "WHERE")
         widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]

@@ -9,16 +9,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from trellis.frameworks.io import FORMATS
 from trellis.frameworks.models import Framework, Item, LevelDescriptor
 from trellis.frameworks.services import FrameworkImportError, framework_export, framework_import
-from trellis.lib.commands import refuse
+from trellis.lib.commands import TrellisCommand, refuse
 from trellis.people.models import Institution
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "List, import, export and show competency frameworks (CSV or CASE JSON)."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from trellis.lib.backup import BackupError, database_backup
+from trellis.lib.commands import TrellisCommand
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "Back up the database to FILE (SQLite: a database file; PostgreSQL: pg_dump custom)."
 
     def add_arguments(self, parser: CommandParser) -> None:

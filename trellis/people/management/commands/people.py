@@ -14,15 +14,15 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from trellis.lib.commands import exit_if_refused, iso_date
+from trellis.lib.commands import TrellisCommand, exit_if_refused, iso_date
 from trellis.people.importer import roster_import
 from trellis.people.models import Program
 from trellis.people.services import PromotionRefused, cohort_promote, promotion_plan
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "Import a program's roster; turn its academic year."
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from trellis.lib.commands import TrellisCommand
 from trellis.people.models import Institution, Program
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "List the programs in this installation."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -6,16 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from trellis.lib.commands import TrellisCommand
 from trellis.people.models import Program, User
 from trellis.people.selectors import was_learner_of
-from trellis.records.program import program_overview
-from trellis.reports.learner import learner_report_pdf
-from trellis.reports.program import program_pdf, program_workbook
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "Write the learner milestone report (PDF) or the program summary (Excel or PDF)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,6 +27,11 @@ class Command(BaseCommand):
         program.add_argument("-o", "--output", required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Imported here: the reports draw with matplotlib and print with WeasyPrint, which
+        # no other command needs at its start.
+        from trellis.records.program import program_overview
+        from trellis.reports.program import program_pdf, program_workbook
+
         program = Program.objects.filter(slug=options["program"]).first()
         if program is None:
             raise CommandError(f"No program {options['program']!r}")
@@ -53,4 +56,6 @@ class Command(BaseCommand):
         ).first()
         if learner is None:
             raise CommandError(f"No learner {email!r} in {program.slug}")
+        from trellis.reports.learner import learner_report_pdf
+
         return learner_report_pdf(program=program, learner=learner)

@@ -18,10 +18,10 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
 from trellis.curriculum.models import Activity, ActivityKind
-from trellis.lib.commands import exit_if_refused, iso_date
+from trellis.lib.commands import TrellisCommand, exit_if_refused, iso_date
 from trellis.people.models import Program
 from trellis.scheduling.importer import schedule_export_csv, schedule_import
 from trellis.scheduling.models import AcademicYear
@@ -35,7 +35,7 @@ from trellis.scheduling.services import (
 )
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "Import, export and set up a program's clinical schedule."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
