@@ -108,7 +108,8 @@ def _capture(
     version = assessment.form_version if assessment else current_version(form)
     if request.method == "POST" and assessment is None:
         posted = request.POST.get("form_version", "")
-        version = form.versions.filter(pk=posted).first() or version
+        if posted.isdigit():  # a missing or mangled field keeps the current version
+            version = form.versions.filter(pk=posted).first() or version
     items, chosen = capture_candidates(
         program=ra.program, version=version, assignment=ra.assignment
     )
