@@ -213,6 +213,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
+        # The service worker (/sw.js) and the app manifest, both from this site only.
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
     }
 }
 

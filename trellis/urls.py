@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.views import LoginView
 from django.urls import include, path
 
+from trellis.assessments.capture import offline
 from trellis.assessments.links import views as rater_links
 from trellis.ops.views import health
 from trellis.people.auth import RateLimitedAuthenticationForm
@@ -37,6 +38,9 @@ urlpatterns = [
     path("plans/", include("trellis.plans.urls")),
     path("educators/", include("trellis.educators.urls")),
     path("programs/<slug:slug>/frameworks/", include("trellis.frameworks.urls_program")),
+    # The installable app: its worker at the root, so its scope covers every page.
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("", include("trellis.records.urls_home")),
 ]
 

@@ -72,8 +72,9 @@ def test_a_faculty_member_rates_a_learner_in_three_screens(web_factory: Any) -> 
     page.get_by_label("One thing to do next time").fill("Commit to a leading diagnosis.")
     shot(web, "form-390")
     pairs = page.evaluate("[...new FormData(document.getElementById('capture-form'))]")
-    page.get_by_role("button", name="Submit").click()
-    page.wait_for_load_state()
+    # The page sends the form itself (offline.js) and then opens the confirmation.
+    with page.expect_navigation(url="**/done/"):
+        page.get_by_role("button", name="Submit").click()
     assert page.get_by_role("heading", name="Thank you — saved").is_visible()
     assert page.get_by_role("link", name="Rate another learner").is_visible()
     assert_accessible(web, "the confirmation")

@@ -31,6 +31,14 @@ from trellis.assessments.capture.selectors import (
     current_version,
     observation_form_default,
 )
+from trellis.assessments.capture.sent import (
+    NOT_SUPERVISED,
+    sent_already,
+    sent_by_script,
+    sent_refused,
+    sent_saved,
+    sent_stale,
+)
 from trellis.assessments.capture.services import (
     AssessmentRefused,
     assessment_draft_discard,
@@ -100,7 +108,8 @@ def _capture(
     version = assessment.form_version if assessment else current_version(form)
     if request.method == "POST" and assessment is None:
         posted = request.POST.get("form_version", "")
-        version = form.versions.filter(pk=posted).first() or version
+        if posted.isdigit():  # a missing or mangled field keeps the current version
+            version = form.versions.filter(pk=posted).first() or version
     items, chosen = capture_candidates(
         program=ra.program, version=version, assignment=ra.assignment
     )
@@ -123,9 +132,12 @@ def _capture(
         action = request.POST.get("action", "submit")
         if action != "items" and not page.errors and parsed.observed_on is not None:
             try:
-                return _record(request, ra, page, parsed, assessment, draft=action == "draft")
+                done = _record(request, ra, page, parsed, assessment, draft=action == "draft")
+                return sent_saved(done) if sent_by_script(request) else done
             except AssessmentRefused as refused:
                 page_errors(page, refused.problems)
+        if sent_by_script(request):
+            return sent_refused(page)
     forms = capture_forms(program=ra.program)
     return render(
         request,
@@ -190,7 +202,15 @@ def _record(
 @login_required
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
-    ra = access.get_rating_for(viewer(request), slug, learner_id)
+    user = viewer(request)
+    try:
+        ra = access.get_rating_for(user, slug, learner_id)
+    except (PermissionDenied, Http404):
+        if not sent_by_script(request):
+            raise
+        # Sent from the phone's outbox: the supervision it was made under has ended.
+        key = request.POST.get("client_key", "")
+        return sent_already(user=user, client_key=key) or sent_stale(NOT_SUPERVISED)
     return _capture(request, ra, _pick_form(request, ra))
 
 
