@@ -138,15 +138,6 @@ def _scale_levels(scales: set[Scale]) -> dict[int, list[Decimal]]:
     return out
 
 
-def _item_scales(version: FormVersion) -> tuple[dict[int, Scale] | None, Scale]:
-    """For a fixed form, the scale of each of its items (None for a choose-items form, which
-    rates any item of its framework on the version's scale)."""
-    scale = version.scale
-    if version.item_selection == ItemSelection.CHOOSE:
-        return None, scale
-    return {q.item_id: (q.scale or scale) for q in version.questions.select_related("scale")}, scale
-
-
 @dataclass(frozen=True)
 class FormRules:
     """What one form version asks of a submission by one kind of assessor in one program:
@@ -166,15 +157,21 @@ class FormRules:
 
 
 def form_rules(*, program: Program, form_version: FormVersion, assessor_role: str) -> FormRules:
-    per_item, default_scale = _item_scales(form_version)
-    adopted = _rateable_frameworks(program, assessor_role) if per_item is None else set()
+    """A fixed form's questions give each item its scale and say which are required; a
+    choose-items form rates any item of the frameworks it may rate on the version's scale
+    (`per_item` None)."""
+    default_scale = form_version.scale
+    per_item: dict[int, Scale] | None = None
+    required: tuple[int, ...] = ()
+    adopted: set[int] = set()
+    if form_version.item_selection == ItemSelection.CHOOSE:
+        adopted = _rateable_frameworks(program, assessor_role)
+    else:
+        questions = list(form_version.questions.select_related("scale"))
+        per_item = {q.item_id: (q.scale or default_scale) for q in questions}
+        required = tuple(q.item_id for q in questions if q.required)
     scales = set(per_item.values()) if per_item is not None else set()
     scales.add(default_scale)
-    required = (
-        tuple(form_version.questions.filter(required=True).values_list("item_id", flat=True))
-        if per_item is not None
-        else ()
-    )
     return FormRules(
         version_id=form_version.pk,
         program_id=program.pk,

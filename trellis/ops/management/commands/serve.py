@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+
+from trellis.lib.commands import TrellisCommand
 
 DEFAULT_BIND = "127.0.0.1:8000"
 MAX_DEFAULT_WORKERS = 9
@@ -33,11 +35,8 @@ def _workers(value: str | int | None) -> int:
     return workers
 
 
-class Command(BaseCommand):
+class Command(TrellisCommand):
     help = "Run Trellis under gunicorn, the production WSGI server (put HTTPS in front of it)."
-    # The workers run Django's checks as they load the application; serving is not a reason
-    # to import every URL twice in the master.
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
