@@ -17,6 +17,7 @@ Everything is computed by `trellis.analytics` over the program's fact table
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -276,36 +277,43 @@ def learner_sufficiency(
         mine = mine[mine["date"] >= pd.Timestamp(start)]
     if end is not None:
         mine = mine[mine["date"] <= pd.Timestamp(end)]
-    out = {}
-    for item, group in mine.groupby("item"):
-        out[str(item)] = Sufficiency(
-            observations=len(group),
-            raters=int(group["rater"].nunique()),
-            needed=analytics.needed.get(str(item)),
-        )
-    for item, needed in analytics.needed.items():
-        out.setdefault(item, Sufficiency(observations=0, raters=0, needed=needed))
+    counts = mine.groupby("item")["rater"].agg(["size", "nunique"])
+    return _sufficiencies(
+        analytics, zip(counts.index, counts["size"], counts["nunique"], strict=True)
+    )
+
+
+def _sufficiencies(
+    analytics: ProgramAnalytics, counts: Iterable[tuple[Any, Any, Any]]
+) -> dict[str, Sufficiency]:
+    """One learner's sufficiency per item code from (item, observations, distinct raters),
+    with every item the D-study asks about, observed or not."""
+    needed = analytics.needed
+    out = {
+        str(item): Sufficiency(observations=int(n), raters=int(r), needed=needed.get(str(item)))
+        for item, n, r in counts
+    }
+    for item, count in needed.items():
+        out.setdefault(item, Sufficiency(observations=0, raters=0, needed=count))
     return out
 
 
-def sufficiency_by_learner(analytics: ProgramAnalytics) -> dict[str, dict[str, Sufficiency]]:
-    """`learner_sufficiency` (over all dates) of every learner at once, by learner key: one
-    grouping of the observations instead of a scan of them per learner."""
+def sufficiency_by_learner(
+    analytics: ProgramAnalytics, learner_ids: Iterable[int]
+) -> dict[int, dict[str, Sufficiency]]:
+    """`learner_sufficiency` (over all dates) of each learner at once: one grouping of the
+    observations instead of a scan of them per learner."""
     rows = analytics.observations
     if rows.empty:
-        return {}
+        return {pk: {} for pk in learner_ids}
     counts = rows.groupby(["learner", "item"], observed=True)["rater"].agg(["size", "nunique"])
-    out: dict[str, dict[str, Sufficiency]] = {}
-    for (learner, item), size, raters in zip(
-        counts.index, counts["size"], counts["nunique"], strict=True
-    ):
-        out.setdefault(str(learner), {})[str(item)] = Sufficiency(
-            observations=int(size), raters=int(raters), needed=analytics.needed.get(str(item))
-        )
-    for mine in out.values():
-        for item, needed in analytics.needed.items():
-            mine.setdefault(item, Sufficiency(observations=0, raters=0, needed=needed))
-    return out
+    by_learner: dict[str, list[tuple[Any, Any, Any]]] = {}
+    for (learner, item), n, r in zip(counts.index, counts["size"], counts["nunique"], strict=True):
+        by_learner.setdefault(str(learner), []).append((item, n, r))
+    return {
+        pk: _sufficiencies(analytics, by_learner.get(learner_key(learner_id=pk), []))
+        for pk in learner_ids
+    }
 
 
 def rater_context(
@@ -470,20 +478,12 @@ def program_flags(
 
     analytics = program_analytics(program=program)
     index = risk_index(analytics.ppv) if not analytics.ppv.empty else None
-    everyone = sufficiency_by_learner(analytics) if sufficiency else {}
-    unobserved = {
-        item: Sufficiency(observations=0, raters=0, needed=needed)
-        for item, needed in analytics.needed.items()
-    }
+    everyone = sufficiency_by_learner(analytics, learner_ids) if sufficiency else {}
     out = {}
     for pk in learner_ids:
         risk = learner_risk(analytics, learner_id=pk, index=index)
         growth = learner_growth(analytics, learner_id=pk) or {}
-        enough = (
-            everyone.get(learner_key(learner_id=pk), unobserved if everyone else {})
-            if sufficiency
-            else {}
-        )
+        enough = everyone.get(pk, {})
         out[pk] = LearnerFlags(
             learner_id=pk,
             at_risk=sorted(((c, r) for c, r in risk.items() if r.flagged), key=lambda cr: cr[0]),

@@ -235,11 +235,10 @@ def test_every_learners_sufficiency_at_once_is_each_learners_own(people: People)
     rec = make_record(people)
     _many_raters(people, rec, raters=4, per_rater=3)
     analytics = program_analytics(program=people.program)
-    everyone = sufficiency_by_learner(analytics)
     ids = [people.learner.pk, people.learner2.pk, people.faculty.pk]  # the last rated nothing
+    everyone = sufficiency_by_learner(analytics, ids)
     for pk in ids:
-        own = learner_sufficiency(analytics, learner_id=pk)
-        assert everyone.get(learner_key(learner_id=pk), {}) == (own if pk != ids[-1] else {})
+        assert everyone[pk] == learner_sufficiency(analytics, learner_id=pk)
     flags = program_flags(program=people.program, learner_ids=ids)
     for pk in ids:
         own = learner_sufficiency(analytics, learner_id=pk)
