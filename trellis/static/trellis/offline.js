@@ -193,6 +193,14 @@
   }
 
   // ---- the observation form ----
+  // A level's label is its number and its name in separate elements ("3", "Indirect
+  // supervision"): said with a space between them.
+  function words(label) {
+    return Array.prototype.map.call(label.childNodes, function (n) {
+      return n.textContent.trim().replace(/\s+/g, " ");
+    }).filter(Boolean).join(" ");
+  }
+
   function summary(form) {
     var out = [];
     form.querySelectorAll("fieldset.rate:not([hidden])").forEach(function (row) {
@@ -200,7 +208,7 @@
       if (!checked) return;
       var label = form.querySelector("label[for='" + checked.id + "']");
       out.push([row.querySelector("legend").textContent.trim().replace(/\s+/g, " "),
-        label ? label.textContent.trim().replace(/\s+/g, " ") : checked.value]);
+        label ? words(label) : checked.value]);
     });
     form.querySelectorAll("textarea").forEach(function (area) {
       if (!area.value.trim()) return;
