@@ -1,6 +1,7 @@
 """A program's People pages in a real browser, at desktop and phone widths: axe-core finds
 no accessibility violation on the roster, a membership, the add form showing an error, the
-roster import listing its problems, or the preview of the year's turn."""
+roster import listing its problems, the preview of the year's turn, or the ACGME
+identifiers refusing an ID."""
 
 from __future__ import annotations
 
@@ -70,6 +71,15 @@ def visit_people_pages(web: Web) -> None:
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Preview: the year ending 30 Jun 2026").is_visible()
     assert_accessible(web, "the preview of the year's turn")
+
+    web.go(PEOPLE + "acgme/")
+    page.get_by_label("ADS program number").fill("1409921001")
+    page.get_by_label("Lena Park").fill("26 11")
+    page.get_by_role("button", name="Save the identifiers").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_label("Lena Park").input_value() == "26 11"
+    assert_accessible(web, "the ACGME identifiers with a refused ID")
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])

@@ -7,11 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from trellis.committees import selectors as sel
 from trellis.committees.access import get_committee_for, get_cycle_for
-from trellis.committees.acgme import acgme_csv
+from trellis.committees.acgme import AcgmeNotReady, acgme_csv
 from trellis.committees.forms import CycleForm, ReviewersForm
 from trellis.committees.rules import COMMITTEE_VOTERS, CommitteeError, review_items
 from trellis.committees.services import (
@@ -180,7 +181,22 @@ def cycle_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         raise_forbidden("Only the director or coordinator exports for the ACGME")
     if not cycle.is_locked:
         raise Http404("Only a signed-off cycle is exported")
-    response = HttpResponse(acgme_csv(cycle=cycle), content_type="text/csv; charset=utf-8")
+    try:
+        text = acgme_csv(cycle=cycle)
+    except AcgmeNotReady as exc:
+        today = timezone.localdate()
+        lacking = [
+            (person, m.pk, m.end_date is not None and m.end_date < today)
+            for person, m in exc.readiness.without_id
+        ]
+        context = {
+            "program": committee.program,
+            "cycle": cycle,
+            "ads_number_missing": exc.readiness.ads_number_missing,
+            "lacking": lacking,
+        }
+        return render(request, "committees/acgme_not_ready.html", context, status=409)
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     filename = f"{committee.program.slug}-{cycle.pk}-milestones.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

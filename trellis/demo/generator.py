@@ -34,7 +34,16 @@ from trellis.demo.schedule import DemoSchedule, academic_year_start, generate_sc
 from trellis.frameworks.catalogue import catalogue_install
 from trellis.frameworks.models import Adoption, Framework, Item
 from trellis.frameworks.services import expected_level_set, framework_adopt
-from trellis.people.models import Department, Institution, Program, ProgramKind, Role, User
+from trellis.people.accreditation import accreditation_ids_record
+from trellis.people.models import (
+    Department,
+    Institution,
+    Membership,
+    Program,
+    ProgramKind,
+    Role,
+    User,
+)
 from trellis.people.services import (
     department_create,
     institution_create,
@@ -48,6 +57,7 @@ DEMO_PASSWORD = "trellis-demo"  # noqa: S105 (published on purpose: demo data on
 DEMO_INSTITUTION_SLUG = "riverside-health"
 DEMO_INSTITUTION_NAME = "Riverside University Health"
 DEFAULT_SEED = 20250701
+DEMO_ADS_NUMBER = "1409900001"  # made up: the shape of an ADS program number
 
 DEPARTMENTS = (
     "Internal Medicine",
@@ -345,6 +355,14 @@ def generate_people(
             join(person, im, Role.LEARNER, since(year - 1), year)
             cohort.append(person)
         residents[year] = cohort
+    # The ACGME's identifiers, so the milestone upload of the demo's cycles can be made.
+    learners = Membership.objects.filter(program=im, role=Role.LEARNER).order_by("pk")
+    accreditation_ids_record(
+        program=im,
+        ads_number=DEMO_ADS_NUMBER,
+        acgme={m.pk: str(2_600_000 + i) for i, m in enumerate(learners, start=1)},
+        acting_user=acting,
+    )
 
     # Medical school: its own leaders; some residency faculty teach there too.
     school_director = invented(dept["Office of Medical Education"])

@@ -77,7 +77,8 @@ class MembershipEndForm(forms.Form):
 class RosterImportForm(forms.Form):
     file = forms.FileField(
         label="Roster file (.csv or .xlsx)",
-        help_text="Columns: email, first_name, last_name, role, training_year, start_date.",
+        help_text="Columns: email, first_name, last_name, role, training_year, start_date "
+        "(and acgme_id for a residency or fellowship).",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
     dry_run = forms.BooleanField(required=False, label="Only check the file; write nothing")

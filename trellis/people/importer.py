@@ -1,10 +1,11 @@
 """Roster files in: CSV and Excel (.xlsx), one membership per row.
 
-Columns: email, first_name, last_name, role, training_year, start_date (docs/formats.md,
-"Roster file"). An import is all-or-nothing: every problem is listed by row (the header is
-row 1) and column, and nothing is written unless there are none. A row whose person already
-holds the role is unchanged, or changed when only the learner's training year differs, so
-importing the same file twice adds nothing ("0 added, 0 changed").
+Columns: email, first_name, last_name, role, training_year, start_date, and for a residency
+or fellowship acgme_id (docs/formats.md, "Roster file"). An import is all-or-nothing: every
+problem is listed by row (the header is row 1) and column, and nothing is written unless
+there are none. A row whose person already holds the role is unchanged, or changed when the
+learner's training year or ACGME ID differs, so importing the same file twice adds nothing
+("0 added, 0 changed").
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from trellis.audit.services import audit_import
 from trellis.lib import importing
 from trellis.lib.bounds import plausible_date
 from trellis.lib.importing import Problem, Row, UnreadableFile, read_table
+from trellis.people.accreditation import acgme_id_problem, is_acgme_program, membership_set_acgme_id
 from trellis.people.models import Membership, Program, Role, User
 from trellis.people.services import (
     MembershipError,
@@ -32,7 +34,7 @@ from trellis.people.services import (
     training_year_problem,
 )
 
-COLUMNS = ("email", "first_name", "last_name", "role", "training_year", "start_date")
+COLUMNS = ("email", "first_name", "last_name", "role", "training_year", "start_date", "acgme_id")
 REQUIRED_COLUMNS = ("email", "role", "start_date")
 MAX_ROWS = 5_000  # a large medical school's whole roster, five times over
 MAX_NAME = 150  # the person's name columns
@@ -47,6 +49,7 @@ class RosterRow:
     role: Role
     training_year: int | None
     start_date: dt.date
+    acgme_id: str = ""
 
 
 @dataclass
@@ -89,6 +92,11 @@ def _parse(row: Row, program: Program) -> tuple[RosterRow | None, list[Problem]]
         problem = training_year_problem(role, program, year)
         if problem:
             wrong("training_year", problem)
+    acgme_id = row.get("acgme_id")
+    if acgme_id and (role != Role.LEARNER or not is_acgme_program(program)):
+        wrong("acgme_id", "only residents and fellows have an ACGME ID")
+    elif acgme_id_problem(acgme_id):
+        wrong("acgme_id", acgme_id_problem(acgme_id))
     start = None
     try:
         start = dt.date.fromisoformat(row.get("start_date"))
@@ -106,6 +114,7 @@ def _parse(row: Row, program: Program) -> tuple[RosterRow | None, list[Problem]]
         role=role,
         training_year=year,
         start_date=start,
+        acgme_id=acgme_id,
     ), []
 
 
@@ -154,13 +163,32 @@ def _held(program: Program, rows: Iterable[RosterRow]) -> dict[tuple[str, str], 
 @dataclass
 class _Plan:
     adds: list[RosterRow]
-    changes: list[tuple[Membership, int]]
+    changes: list[tuple[Membership, RosterRow]]
     unchanged: int
     problems: list[Problem]
 
 
+def _differs(membership: Membership, r: RosterRow) -> bool:
+    """Whether the row changes a membership the person holds (a blank cell keeps a value)."""
+    year = r.training_year is not None and membership.training_year != r.training_year
+    return year or bool(r.acgme_id and membership.acgme_id != r.acgme_id)
+
+
+def _same_ids(rows: list[RosterRow]) -> list[Problem]:
+    """Rows giving one ACGME ID to two people."""
+    problems: list[Problem] = []
+    first: dict[str, RosterRow] = {}
+    for r in rows:
+        if r.acgme_id:
+            seen = first.setdefault(r.acgme_id.casefold(), r)
+            if seen.email != r.email:
+                message = f"{r.acgme_id} is {seen.email}'s ACGME ID on row {seen.row}"
+                problems.append(Problem(r.row, "acgme_id", message))
+    return problems
+
+
 def _plan(program: Program, rows: list[RosterRow], roles: frozenset[Role] | None) -> _Plan:
-    plan = _Plan(adds=[], changes=[], unchanged=0, problems=[])
+    plan = _Plan(adds=[], changes=[], unchanged=0, problems=_same_ids(rows))
     refused = [r for r in rows if roles is not None and r.role not in roles]
     for r in refused:
         plan.problems.append(
@@ -186,8 +214,8 @@ def _plan(program: Program, rows: list[RosterRow], roles: frozenset[Role] | None
         if membership is not None and (
             membership.end_date is None or membership.end_date >= r.start_date
         ):
-            if r.training_year is not None and membership.training_year != r.training_year:
-                plan.changes.append((membership, r.training_year))
+            if _differs(membership, r):
+                plan.changes.append((membership, r))
             else:
                 plan.unchanged += 1
         elif r.email not in known and not (r.first_name and r.last_name):
@@ -282,7 +310,19 @@ def _apply(program: Program, plan: _Plan, *, acting_user: User | None, invite: b
             raise _Refused(Problem(r.row, exc.field, str(exc))) from exc
         if invite and added.person_created:
             person_invite(person=added.membership.person, program=program, acting_user=acting_user)
-    for membership, year in plan.changes:
-        membership_set_training_year(
-            membership=membership, training_year=year, acting_user=acting_user
-        )
+        _set_id(added.membership, r, acting_user)
+    for membership, r in plan.changes:
+        if r.training_year is not None and membership.training_year != r.training_year:
+            membership_set_training_year(
+                membership=membership, training_year=r.training_year, acting_user=acting_user
+            )
+        _set_id(membership, r, acting_user)
+
+
+def _set_id(membership: Membership, r: RosterRow, acting_user: User | None) -> None:
+    if not r.acgme_id:
+        return
+    try:
+        membership_set_acgme_id(membership=membership, acgme_id=r.acgme_id, acting_user=acting_user)
+    except MembershipError as exc:  # another person of the program holds it
+        raise _Refused(Problem(r.row, "acgme_id", str(exc))) from exc

@@ -104,6 +104,12 @@ class Program(models.Model):
     length_years = models.PositiveSmallIntegerField(
         default=3, help_text="Training years from entry to graduation."
     )
+    ads_number = models.CharField(
+        "ADS program number",
+        max_length=10,
+        blank=True,
+        help_text="The ACGME's 10-digit program number, for the milestone upload.",
+    )
 
     class Meta:
         ordering = ["institution__name", "name"]
@@ -143,6 +149,12 @@ class Membership(models.Model):
     )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
+    acgme_id = models.CharField(
+        "ACGME ID",
+        max_length=20,
+        blank=True,
+        help_text="Residents and fellows: the learner's ID in the ACGME's ADS.",
+    )
 
     class Meta:
         ordering = ["program__name", "role", "person__last_name"]

@@ -15,4 +15,5 @@ urlpatterns = [
     path("memberships/<int:pk>/invite/", views.membership_invite, name="invite"),
     path("import/", views.import_file, name="import"),
     path("promote/", views.promote, name="promote"),
+    path("acgme/", views.acgme_ids, name="acgme"),
 ]

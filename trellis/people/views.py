@@ -21,6 +21,7 @@ from trellis.people.access import (
     get_program_membership,
     viewer,
 )
+from trellis.people.accreditation import IdsRefused, accreditation_ids_record, is_acgme_program
 from trellis.people.forms import (
     MemberAddForm,
     MembershipChangeForm,
@@ -75,6 +76,7 @@ def roster(request: HttpRequest, slug: str) -> HttpResponse:
         "roles": PROGRAM_ROLES,
         "changeable": {r.value for r in PROGRAM_ROLES if access.can_grant(r)},
         "last_turn": last_promotion(program=access.program),
+        "acgme": is_acgme_program(access.program),
     }
     return render(request, "people/roster.html", context)
 
@@ -201,7 +203,13 @@ def import_file(request: HttpRequest, slug: str) -> HttpResponse:
             roles=frozenset(r for r in PROGRAM_ROLES if access.can_grant(r)),
         )
     status = 400 if request.method == "POST" and (result is None or not result.ok) else 200
-    context = {"program": access.program, "form": form, "result": result, "columns": COLUMNS}
+    context = {
+        "program": access.program,
+        "form": form,
+        "result": result,
+        "columns": COLUMNS,
+        "acgme": is_acgme_program(access.program),
+    }
     return render(request, "people/import.html", context, status=status)
 
 
@@ -241,3 +249,38 @@ def promote(request: HttpRequest, slug: str) -> HttpResponse:
         "last_turn": last_promotion(program=access.program),
     }
     return render(request, "people/promote.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acgme_ids(request: HttpRequest, slug: str) -> HttpResponse:
+    """The ADS program number and the learners' ACGME IDs, in one form. Only the IDs the
+    form showed are taken, so a learner added meanwhile is not cleared by a missing field."""
+    access = _managing(request, slug)
+    program = access.program
+    if not is_acgme_program(program):
+        raise Http404("The ACGME does not accredit this program")
+    ended = request.GET.get("show") == "ended"
+    learners = list(program_roster(program=program, ended=ended, role=Role.LEARNER))
+    ads_number, typed = program.ads_number, {m.pk: m.acgme_id for m in learners}
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        ads_number = request.POST.get("ads_number", program.ads_number)
+        typed = {m.pk: request.POST.get(f"acgme-{m.pk}", m.acgme_id) for m in learners}
+        try:
+            changed = accreditation_ids_record(
+                program=program, ads_number=ads_number, acgme=typed, acting_user=viewer(request)
+            )
+        except IdsRefused as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, f"ACGME identifiers saved ({changed} changed).")
+            return redirect(request.get_full_path())
+    context = {
+        "program": program,
+        "ended": ended,
+        "ads_number": ads_number,
+        "rows": [(m, typed[m.pk], problems.get(f"acgme-{m.pk}", "")) for m in learners],
+        "problems": problems,
+    }
+    return render(request, "people/acgme.html", context, status=400 if problems else 200)

@@ -9,14 +9,32 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from trellis.committees.acgme import DEFAULT_COLUMNS, acgme_csv
-from trellis.committees.models import CommitteeLevel
+from trellis.committees.models import CommitteeLevel, ReviewCycle
 from trellis.committees.rules import CommitteeError
 from trellis.committees.services import committee_level_record
 from trellis.committees.tests.factories import Committee, L, decide_all_and_sign, make_committee
+from trellis.people.accreditation import accreditation_ids_record
+from trellis.people.models import Membership
 from trellis.testing import People
 
 
-def crafted(people: People) -> Committee:
+def identify(people: People) -> None:
+    """The ADS program number and both residents' ACGME IDs, which the upload needs."""
+    lena, luis = (
+        Membership.objects.get(person=p, program=people.program)
+        for p in (people.learner, people.learner2)
+    )
+    accreditation_ids_record(
+        program=people.program,
+        ads_number="1409921001",
+        acgme={lena.pk: "2611223", luis.pk: "2611224"},
+        acting_user=people.coordinator,
+    )
+
+
+def crafted(people: People, *, identified: bool = True) -> Committee:
+    if identified:
+        identify(people)
     c = make_committee(people)
     committee_level_record(
         review=c.review, item=c.pc1, level=L("2.5"), acting_user=people.committee
@@ -50,11 +68,45 @@ def test_it_writes_one_row_per_learner_and_subcompetency(people: People) -> None
         ("Park", "PC2", "", "Y"),
     ]
     park = body[1]
-    assert park["program_id"] == "im-residency" and park["pgy"] == "1"
+    assert park["program_id"] == "1409921001" and park["resident_id"] == "2611223"
+    assert park["pgy"] == "1"
     assert park["email"] == "learner@riverside.test" and park["review_period"] == "2026 Spring"
     assert c.cem_item.code not in {r["milestone_code"] for r in body} or all(
         r["framework"] != c.cem_item.framework.title for r in body
     )
+
+
+def test_it_is_refused_naming_what_ads_needs_and_who_lacks_an_id(people: People) -> None:
+    c = crafted(people, identified=False)
+    with pytest.raises(CommitteeError) as refused:
+        acgme_csv(cycle=c.cycle)
+    assert str(refused.value) == (
+        "The ACGME upload needs the program's ADS program number and an ACGME ID for "
+        "Luis Alvarez, Lena Park"
+    )
+    identify(people)
+    Membership.objects.filter(person=people.learner2).update(acgme_id="")
+    cycle = ReviewCycle.objects.get(pk=c.cycle.pk)
+    with pytest.raises(CommitteeError, match="^The ACGME upload needs an ACGME ID for Luis"):
+        acgme_csv(cycle=cycle)
+    identify(people)
+    assert len(acgme_csv(cycle=cycle).splitlines()) == 4
+
+
+def test_a_learner_with_no_level_to_export_needs_no_id(people: People) -> None:
+    identify(people)
+    Membership.objects.filter(person=people.learner2).update(acgme_id="")
+    c = make_committee(people)
+    committee_level_record(review=c.review, item=c.pc1, level=L("3"), acting_user=people.committee)
+    decide_all_and_sign(c)
+    rows = list(csv.reader(io.StringIO(acgme_csv(cycle=c.cycle))))
+    assert [row[rows[0].index("last_name")] for row in rows[1:]] == ["Park"]
+
+
+def test_the_cli_says_what_ads_needs(people: People, tmp_path: Path) -> None:
+    crafted(people, identified=False)
+    with pytest.raises(CommandError, match="ADS program number"):
+        call_command("committee", "export", "--program", "im-residency", "--format", "acgme-csv")
 
 
 def test_it_exports_only_a_signed_off_cycle(people: People) -> None:

@@ -31,7 +31,14 @@ def learner_membership(people: People) -> Membership:
 
 def pages(people: People) -> list[str]:
     pk = learner_membership(people).pk
-    return [url("roster"), url("add"), url("membership", pk), url("import"), url("promote")]
+    return [
+        url("roster"),
+        url("add"),
+        url("membership", pk),
+        url("import"),
+        url("promote"),
+        url("acgme"),
+    ]
 
 
 def test_anonymous_is_sent_to_sign_in(client: Client, people: People) -> None:

@@ -1,4 +1,5 @@
-"""`trellis programs list`: the programs in this installation, for operators and scripts."""
+"""`trellis programs list`: the programs in this installation, for operators and scripts;
+`trellis programs set SLUG --ads-number N`: a residency's ADS program number."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from trellis.lib.commands import TrellisCommand
+from trellis.people.accreditation import accreditation_ids_record
 from trellis.people.models import Institution, Program
+from trellis.people.services import MembershipError
 
 
 class Command(TrellisCommand):
@@ -23,8 +26,18 @@ class Command(TrellisCommand):
         listing.add_argument(
             "--institution", metavar="SLUG", help="Only the programs of this institution."
         )
+        setting = sub.add_parser("set", help="Set a program's identifiers.")
+        setting.add_argument("program", metavar="SLUG")
+        setting.add_argument(
+            "--ads-number",
+            required=True,
+            help="The ACGME's 10-digit ADS program number ('' clears it).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "set":
+            self._set(options["program"], options["ads_number"])
+            return
         programs = Program.objects.order_by("slug")
         if options.get("institution"):
             institution = Institution.objects.filter(slug=options["institution"]).first()
@@ -38,3 +51,16 @@ class Command(TrellisCommand):
         width = max(len(slug) for slug, _ in rows)
         for slug, name in rows:
             self.stdout.write(f"{slug:<{width}}  {name}")
+
+    def _set(self, slug: str, ads_number: str) -> None:
+        program = Program.objects.filter(slug=slug).first()
+        if program is None:
+            raise CommandError(f"No program with the slug {slug}")
+        try:
+            changed = accreditation_ids_record(
+                program=program, ads_number=ads_number, acgme={}, acting_user=None
+            )
+        except MembershipError as exc:
+            raise CommandError(str(exc)) from exc
+        state = "set" if changed else "unchanged"
+        self.stdout.write(f"{program.slug}: ADS program number {state} ({program.ads_number})")
