@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from trellis.committees.acgme import acgme_rows
 from trellis.committees.models import CommitteeLevel, Decision, Outcome, ProposedLevel, ReviewCycle
 from trellis.demo.generator import DemoSize, generate_demo
 from trellis.plans.models import Plan
@@ -22,6 +23,10 @@ def test_the_demo_runs_a_full_signed_off_cycle(db: None) -> None:
     outcomes = set(Decision.objects.filter(review__cycle=cycle).values_list("outcome", flat=True))
     assert Outcome.ADVANCE_WITH_PLAN in outcomes
     assert Plan.objects.filter(program=demo.programs.residency).exists()
+    # Its ACGME upload can be made: the program and every resident carry ADS's identifiers.
+    rows = acgme_rows(cycle=cycle)
+    assert {row[0] for row in rows[1:]} == {"1409900001"}
+    assert len({row[4] for row in rows[1:]}) == 6 and all(row[4] for row in rows[1:])
     # and this half's review, open, ready to pre-review: every learner has a pre-reviewer,
     # nothing is proposed yet, and the meeting is ahead
     current = next(c for c in cycles if not c.is_locked)
