@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 from decimal import Decimal
 
@@ -127,6 +128,27 @@ def test_it_installs_the_clinician_educator_milestones_as_developmental() -> Non
         "Learning Environment",
         "Change Management",
     ]
+
+
+def test_the_clinician_educator_milestones_say_they_are_the_draft_structure() -> None:
+    # Issue 14: the 4-domain, 15-subcompetency draft was labelled 1.0; 2022 has 5 and 20.
+    framework = Framework.objects.get(slug="clinician-educator-milestones")
+    assert framework.version == "draft (4 domains)"
+    assert "earlier draft (4 domains, 15 subcompetencies)" in framework.description
+    assert "5 domains and 20 subcompetencies" in framework.description
+
+
+def test_an_installed_copy_labelled_1_0_is_relabelled_and_keeps_its_items() -> None:
+    from django.apps import apps
+
+    migration = importlib.import_module("trellis.frameworks.migrations.0003_cem_draft_label")
+    framework = Framework.objects.get(slug="clinician-educator-milestones")
+    Framework.objects.filter(pk=framework.pk).update(version="1.0", description="old")
+    before = list(framework.items.values_list("identifier", flat=True))
+    migration.relabel(apps, None)
+    framework.refresh_from_db()
+    assert framework.version == "draft (4 domains)" and "earlier draft" in framework.description
+    assert list(framework.items.values_list("identifier", flat=True)) == before
 
 
 def test_it_is_idempotent_and_cheap_when_everything_is_there(
