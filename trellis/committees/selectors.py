@@ -147,6 +147,26 @@ def signed_off_levels(*, learner: User, program: Program) -> list[SignedOffLevel
     return [SignedOffLevel(*row) for row in rows]
 
 
+def signed_off_item_levels(
+    *, program: Program, item_id: int
+) -> list[tuple[int, dt.date, Decimal]]:
+    """Every learner's current committee level on one item in each signed-off cycle of the
+    program, as (learner id, the cycle's period end, level), oldest cycle first; "not yet
+    assessable" is left out."""
+    rows = (
+        CommitteeLevel.objects.filter(
+            item_id=item_id,
+            review__cycle__program=program,
+            review__cycle__status=CycleStatus.SIGNED_OFF,
+            superseded_by__isnull=True,
+            level__isnull=False,
+        )
+        .values_list("review__learner_id", "review__cycle__period_end", "level")
+        .order_by("review__cycle__period_end", "review__cycle_id", "pk")
+    )
+    return [(learner_id, end, level) for learner_id, end, level in rows if level is not None]
+
+
 @dataclass
 class SignedOffReview:
     cycle: ReviewCycle

@@ -20,6 +20,7 @@ from matplotlib.colors import ListedColormap
 from trellis.assessments.evidence import ItemEvidence, LearnerEvidence
 from trellis.lib.bounds import plausible_date
 from trellis.lib.plotting import Figure
+from trellis.records.exams import ExamCohort
 from trellis.records.record import Period, latest_by_period
 
 ROLE_STYLE = {
@@ -35,7 +36,7 @@ MAX_LEVEL = 5.0
 # A record's charts are kept in the cache under a digest of exactly what they draw (the
 # points, levels, periods and labels), so a new or changed rating draws afresh and
 # nothing has to be invalidated. Change CHART_STYLE when a drawing changes.
-CHART_STYLE = "2026-12-05"
+CHART_STYLE = "2026-12-07"
 CHART_CACHE_SECONDS = 7 * 24 * 3600
 
 
@@ -99,6 +100,18 @@ def _draw_trajectory(  # type: ignore[no-untyped-def]
     ax.set_yticks([1, 2, 3, 4, 5] if y_labels else [])
     ax.hlines([1, 2, 3, 4, 5], 0, 1, transform=ax.get_yaxis_transform(), color="#dddddd", lw=0.5)
     ax.set_title(ev.item.code or ev.item.name[:20], fontsize=8 if compact else 11)
+    if not roles:  # no dates to place: say so, rather than an axis of -0.04 to 0.04
+        ax.set_xticks([])
+        ax.text(
+            0.5,
+            0.5,
+            "No observations yet",
+            ha="center",
+            va="center",
+            transform=ax.transAxes,
+            fontsize=6 if compact else 10,
+            color="#555555",
+        )
     if compact:
         ax.tick_params(labelsize=6)
         ax.set_xticks([])
@@ -238,4 +251,76 @@ def heatmap_alt(evidence: LearnerEvidence, periods: list[Period]) -> str:
         f"Heat map of latest levels for {len(evidence.subcompetencies)} subcompetencies over "
         f"{len(periods)} periods ({periods[0].label} to {periods[-1].label}). "
         f"In the last period: {', '.join(last) or 'no observations'}."
+    )
+
+
+def exam_cohort_png(cohort: ExamCohort, *, item_code: str, phone: bool = False) -> bytes:
+    """The cohort's exam scores against their committee level on one item, the record's
+    learner marked. Points on one level are spread a little sideways, by learner, so a
+    cluster shows its size. On a phone: narrow, with type that reads at phone width."""
+    drawn = (
+        phone,
+        item_code,
+        cohort.name,
+        cohort.taken_on,
+        cohort.score_label,
+        cohort.points,
+        cohort.subject,
+    )
+    return _kept_png("exam-cohort", drawn, lambda: _exam_cohort(cohort, item_code, phone))
+
+
+def _spread(learner_id: int) -> float:
+    return ((learner_id * 7919) % 11 - 5) * 0.02
+
+
+def _exam_cohort(cohort: ExamCohort, item_code: str, phone: bool) -> bytes:
+    size, dpi = ((PHONE_HEAT_WIDTH, 3.0), PHONE_DPI) if phone else ((6.4, 3.4), 96)
+    fig = Figure(figsize=size, dpi=dpi, layout="constrained")
+    ax = fig.add_subplot()
+    others = [p for p in cohort.points if p is not cohort.subject]
+    if others:
+        ax.scatter(
+            [float(p.level) + _spread(p.learner_id) for p in others],
+            [p.score for p in others],
+            s=22,
+            color="#8a8a8a",
+            alpha=0.8,
+            label="Other learners",
+        )
+    if cohort.subject is not None:
+        ax.scatter(
+            [float(cohort.subject.level)],
+            [cohort.subject.score],
+            s=90,
+            marker="D",
+            color="#1f5f8b",
+            edgecolors="black",
+            label="This learner",
+            zorder=3,
+        )
+    ax.set_xlim(0.5, MAX_LEVEL + 0.5)
+    ax.set_xticks([1, 2, 3, 4, 5])
+    if cohort.max_score:
+        ax.set_ylim(0, 100)
+    ax.set_xlabel(f"Committee level on {item_code}", fontsize=9)
+    ax.set_ylabel(cohort.score_label, fontsize=9)
+    ax.set_title(f"{cohort.name}, {cohort.taken_on:%d %b %Y}", fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    return _png(fig)
+
+
+def exam_cohort_alt(cohort: ExamCohort, *, item_code: str) -> str:
+    rho = cohort.spearman
+    relation = "" if rho is None else f"; Spearman's rank correlation {rho:.2f}"
+    mine = (
+        ""
+        if cohort.subject is None
+        else f"; this learner: score {cohort.subject.score:.0f} at level "
+        f"{_fmt(cohort.subject.level)}"
+    )
+    return (
+        f"{cohort.name} scores of {len(cohort.points)} learners against their committee "
+        f"level on {item_code}{relation}{mine}."
     )

@@ -21,6 +21,11 @@ urlpatterns = [
     path("learners/<int:learner_id>/heatmap.png", views.heatmap_png, name="heatmap-png"),
     path("learners/<int:learner_id>/items/<int:item_id>/", views.item, name="item"),
     path(
+        "learners/<int:learner_id>/items/<int:item_id>/exams/<int:exam_id>.png",
+        views.item_exam_png,
+        name="item-exam-png",
+    ),
+    path(
         "learners/<int:learner_id>/items/<int:item_id>/trajectory.png",
         views.item_png,
         name="item-png",

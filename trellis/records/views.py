@@ -9,9 +9,11 @@ from django.views.decorators.http import require_GET
 
 from trellis.assessments.evidence import ENTRUSTMENT_MIN_TIMES
 from trellis.committees.analytics import learner_insight
+from trellis.frameworks.models import Item
 from trellis.people.access import viewer
 from trellis.records import charts
 from trellis.records.access import get_learner_for, get_records_for
+from trellis.records.exams import item_exam_cohorts
 from trellis.records.program import program_overview
 from trellis.records.record import (
     HEATMAP_MAX_PERIODS,
@@ -87,6 +89,13 @@ def item(request: HttpRequest, slug: str, learner_id: int, item_id: int) -> Http
     ev = record.evidence.for_item(item_id)
     if ev is None:
         raise Http404("No such item in this program's record")
+    exams = (
+        item_exam_cohorts(
+            program=access.program, item_id=item_id, learner=person, cohort=access.sees_all
+        )
+        if access.sees_decisions(person)
+        else []
+    )
     return render(
         request,
         "records/item.html",
@@ -97,8 +106,31 @@ def item(request: HttpRequest, slug: str, learner_id: int, item_id: int) -> Http
             "record_token": record_keep(record),
             "alt": charts.trajectory_alt(ev),
             "points": list(reversed(ev.points)),
+            "exams": [(x, charts.exam_cohort_alt(x, item_code=ev.item.code)) for x in exams],
+            "cohort": access.sees_all,
         },
     )
+
+
+@login_required
+@require_GET
+def item_exam_png(
+    request: HttpRequest, slug: str, learner_id: int, item_id: int, exam_id: int
+) -> HttpResponse:
+    """The cohort's scores on one exam against their committee level on the item: for
+    those who see every learner's record."""
+    access = get_records_for(viewer(request), slug)
+    person = get_learner_for(access, learner_id)
+    if not access.sees_all:
+        raise Http404("No such chart")
+    cohorts = item_exam_cohorts(
+        program=access.program, item_id=item_id, learner=person, cohort=True
+    )
+    cohort = next((x for x in cohorts if x.exam_id == exam_id), None)
+    item = Item.objects.filter(pk=item_id).only("code").first()
+    if cohort is None or item is None:
+        raise Http404("No such exam on this item")
+    return _png(charts.exam_cohort_png(cohort, item_code=item.code, phone=_for_phone(request)))
 
 
 @login_required
