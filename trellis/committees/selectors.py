@@ -147,9 +147,7 @@ def signed_off_levels(*, learner: User, program: Program) -> list[SignedOffLevel
     return [SignedOffLevel(*row) for row in rows]
 
 
-def signed_off_item_levels(
-    *, program: Program, item_id: int
-) -> list[tuple[int, dt.date, Decimal]]:
+def signed_off_item_levels(*, program: Program, item_id: int) -> list[tuple[int, dt.date, Decimal]]:
     """Every learner's current committee level on one item in each signed-off cycle of the
     program, as (learner id, the cycle's period end, level), oldest cycle first; "not yet
     assessable" is left out."""
