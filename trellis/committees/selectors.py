@@ -18,6 +18,7 @@ from trellis.committees.models import (
     CycleStatus,
     Decision,
     EntrustmentDecision,
+    Outcome,
     ProposedLevel,
     Review,
     ReviewCycle,
@@ -145,6 +146,15 @@ def signed_off_levels(*, learner: User, program: Program) -> list[SignedOffLevel
         .order_by("review__cycle__period_end", "review__cycle_id", "recorded_at", "pk")
     )
     return [SignedOffLevel(*row) for row in rows]
+
+
+def cycle_outcomes(*, cycle: ReviewCycle) -> dict[int, str]:
+    """The current decision's outcome (its label) per learner id, for one cycle."""
+    rows = Decision.objects.filter(review__cycle=cycle, superseded_by__isnull=True).values_list(
+        "review__learner_id", "outcome"
+    )
+    labels = dict(Outcome.choices)
+    return {learner_id: str(labels.get(outcome, outcome)) for learner_id, outcome in rows}
 
 
 def signed_off_item_levels(*, program: Program, item_id: int) -> list[tuple[int, dt.date, Decimal]]:

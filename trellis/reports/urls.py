@@ -11,5 +11,8 @@ app_name = "reports"
 urlpatterns: list[URLPattern] = [
     path("program.xlsx", views.program_xlsx, name="program-xlsx"),
     path("program.pdf", views.program_pdf, name="program-pdf"),
+    path("evidence/", views.evidence, name="evidence"),
+    path("evidence/package.xlsx", views.evidence_xlsx, name="evidence-xlsx"),
+    path("evidence/package.pdf", views.evidence_pdf, name="evidence-pdf"),
     path("learners/<int:learner_id>/report.pdf", views.learner_pdf, name="learner-pdf"),
 ]

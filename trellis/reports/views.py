@@ -1,14 +1,18 @@
-"""Downloads: the learner milestone report (PDF) and the program summary (Excel, PDF)."""
+"""Downloads: the learner milestone report (PDF) and the program summary (Excel, PDF);
+the accreditation evidence package as a page, a workbook and a PDF."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from trellis.people.access import viewer
-from trellis.records.access import get_learner_for, get_records_for
+from trellis.records.access import RecordsAccess, get_learner_for, get_records_for
 from trellis.records.program import program_overview
+from trellis.reports.accreditation import EvidencePackage, evidence_package
+from trellis.reports.forms import PeriodForm
 from trellis.reports.learner import learner_report_pdf
 from trellis.reports.program import program_pdf as render_program_pdf
 from trellis.reports.program import program_workbook
@@ -49,3 +53,54 @@ def program_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     access.require_program_view()
     data = render_program_pdf(program_overview(program=access.program))
     return _download(data, "application/pdf", f"{slug}-records.pdf")
+
+
+def _package(
+    request: HttpRequest, slug: str
+) -> tuple[RecordsAccess, PeriodForm, EvidencePackage | None]:
+    """The evidence package for the period asked (the last 365 days by default): for
+    those who see the whole program; None with the form's errors for a bad period."""
+    access = get_records_for(viewer(request), slug)
+    access.require_program_view()
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        return access, form, None
+    start, end = form.period()
+    return access, form, evidence_package(program=access.program, start=start, end=end)
+
+
+@login_required
+@require_GET
+def evidence(request: HttpRequest, slug: str) -> HttpResponse:
+    access, form, pkg = _package(request, slug)
+    context = {
+        "program": access.program,
+        "form": form,
+        "pkg": pkg,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/evidence.html", context, status=400 if pkg is None else 200)
+
+
+@login_required
+@require_GET
+def evidence_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    from trellis.reports.accreditation_files import evidence_workbook
+
+    _, form, pkg = _package(request, slug)
+    if pkg is None:
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    return _download(evidence_workbook(pkg), XLSX, f"{slug}-evidence-{pkg.end:%Y%m%d}.xlsx")
+
+
+@login_required
+@require_GET
+def evidence_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    from trellis.reports.accreditation_files import evidence_pdf as render_evidence_pdf
+
+    _, form, pkg = _package(request, slug)
+    if pkg is None:
+        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
+    return _download(
+        render_evidence_pdf(pkg), "application/pdf", f"{slug}-evidence-{pkg.end:%Y%m%d}.pdf"
+    )

@@ -1,8 +1,11 @@
-"""`trellis reports learner --program SLUG --learner EMAIL -o FILE.pdf` and
-`trellis reports program --program SLUG -o FILE.xlsx|FILE.pdf`."""
+"""`trellis reports learner --program SLUG --learner EMAIL -o FILE.pdf`,
+`trellis reports program --program SLUG -o FILE.xlsx|FILE.pdf` and
+`trellis reports evidence --program SLUG -o FILE.xlsx|FILE.pdf [--start D] [--end D]`."""
 
 from __future__ import annotations
 
+import datetime as dt
+from argparse import ArgumentTypeError
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,13 @@ class Command(TrellisCommand):
         program = sub.add_parser("program", help="The program summary, as .xlsx or .pdf.")
         program.add_argument("--program", required=True)
         program.add_argument("-o", "--output", required=True)
+        evidence = sub.add_parser(
+            "evidence", help="The accreditation evidence package, as .xlsx or .pdf."
+        )
+        evidence.add_argument("--program", required=True)
+        evidence.add_argument("-o", "--output", required=True)
+        evidence.add_argument("--start", type=_day, help="YYYY-MM-DD (default: a year back)")
+        evidence.add_argument("--end", type=_day, help="YYYY-MM-DD (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Imported here: the reports draw with matplotlib and print with WeasyPrint, which
@@ -38,6 +48,8 @@ class Command(TrellisCommand):
         out = Path(options["output"])
         if options["which"] == "learner":
             data = self._learner(program, options["learner"], out)
+        elif options["which"] == "evidence":
+            data = self._evidence(program, options["start"], options["end"], out)
         elif out.suffix.lower() == ".xlsx":
             data = program_workbook(program_overview(program=program))
         elif out.suffix.lower() == ".pdf":
@@ -59,3 +71,27 @@ class Command(TrellisCommand):
         from trellis.reports.learner import learner_report_pdf
 
         return learner_report_pdf(program=program, learner=learner)
+
+    def _evidence(
+        self, program: Program, start: dt.date | None, end: dt.date | None, out: Path
+    ) -> bytes:
+        from trellis.lib.bounds import plausible_date
+        from trellis.reports.accreditation import default_period, evidence_package
+        from trellis.reports.accreditation_files import evidence_pdf, evidence_workbook
+
+        if out.suffix.lower() not in (".xlsx", ".pdf"):
+            raise CommandError("The output must end in .xlsx or .pdf")
+        first, last = default_period()
+        start, end = start or first, end or last
+        problem = plausible_date(start, years_ahead=1) or plausible_date(end, years_ahead=1)
+        if problem or start > end:
+            raise CommandError(problem or "--end comes before --start")
+        pkg = evidence_package(program=program, start=start, end=end)
+        return evidence_workbook(pkg) if out.suffix.lower() == ".xlsx" else evidence_pdf(pkg)
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
