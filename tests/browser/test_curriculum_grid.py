@@ -1,9 +1,11 @@
 """The curriculum map grid in a real browser: filled with the keyboard alone (arrow keys
 between cells, Enter to save), refused whole when a cell is wrong, working without
-JavaScript, and free of axe-core violations on the map, grid and gap pages."""
+JavaScript, and free of axe-core violations on the map, grid, gap and verification pages
+(TRELLIS_SCREENSHOTS=1 keeps a screenshot of each under screenshots/)."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -124,8 +126,13 @@ def test_the_map_pages_have_no_axe_violations(web_factory: Any) -> None:
             (base, "the curriculum map"),
             (grid_path(people, crafted), "the map grid"),
             (base + "gaps/", "the gaps page"),
+            (base + "verification/", "the verification tables"),
             (base + f"activities/{crafted.wards.pk}/", "an activity"),
         ):
             web.go(path)
             assert_accessible(web, f"{what} ({who.email})")
+            if os.environ.get("TRELLIS_SCREENSHOTS"):
+                width = web.page.viewport_size["width"] if web.page.viewport_size else 0
+                name = path.rstrip("/").rsplit("/", 1)[-1] or "map"
+                web.page.screenshot(path=f"screenshots/cur-{name}-{width}.png", full_page=True)
         assert web.console_errors == []

@@ -170,8 +170,8 @@ def _block_ref(block_id: str) -> str:
 
 
 @dataclass
-class _Plan:
-    """The map arranged for the report."""
+class CIPlan:
+    """The map arranged for the report (and for its verification tables)."""
 
     program: Program
     frameworks: list[Framework]
@@ -195,7 +195,7 @@ class _Plan:
         )
 
 
-def _plan(program: Program) -> _Plan:
+def ci_plan(program: Program) -> CIPlan:
     frameworks = curriculum_frameworks(program=program, developmental=False)
     items: dict[int, Item] = {}
     for framework in frameworks:
@@ -211,7 +211,7 @@ def _plan(program: Program) -> _Plan:
     objectives: dict[int, list[Objective]] = defaultdict(list)
     for o in Objective.objects.filter(activity__program=program):
         objectives[o.activity_id].append(o)
-    plan = _Plan(program, frameworks, activities, items, objectives, children)
+    plan = CIPlan(program, frameworks, activities, items, objectives, children)
     by_id = {a.pk: a for a in activities}
     for a in activities:  # a session without a year of its own takes its course's
         year, node = a.training_year, a
@@ -249,7 +249,7 @@ def _lom(parent: etree._Element, uri: str, title: str, description: str = "") ->
         _sub(_sub(general, "lom:description"), "lom:string", description.strip())
 
 
-def _expectations(root: etree._Element, plan: _Plan) -> list[str]:
+def _expectations(root: etree._Element, plan: CIPlan) -> list[str]:
     expectations = _sub(root, "Expectations")
     uris: list[str] = []
     for item in plan.items.values():
@@ -297,7 +297,7 @@ def _expectations(root: etree._Element, plan: _Plan) -> list[str]:
     return uris
 
 
-def _events(root: etree._Element, plan: _Plan) -> None:
+def _events(root: etree._Element, plan: CIPlan) -> None:
     events = _sub(root, "Events")
     for a in plan.activities:
         if not plan.has_own_event(a):
@@ -314,7 +314,7 @@ def _events(root: etree._Element, plan: _Plan) -> None:
             refs += [uri_for(o.identifier, "objective") for o in plan.objectives.get(a.pk, [])]
         for uri in refs:
             _sub(ev, "CompetencyObjectReference", _object_ref(uri))
-        code = a.instructional_method or DEFAULT_INSTRUCTIONAL[ActivityKind(a.kind)]
+        code = instructional_code(a)
         _sub(
             ev,
             "InstructionalMethod",
@@ -328,6 +328,11 @@ def _events(root: etree._Element, plan: _Plan) -> None:
             _sub(ev, "AssessmentMethod", term, purpose=purpose, source="AAMC", sourceID=aamc)
 
 
+def instructional_code(a: Activity) -> str:
+    """The AAMC instructional method of the activity's event: its own, else its kind's."""
+    return a.instructional_method or DEFAULT_INSTRUCTIONAL[ActivityKind(a.kind)]
+
+
 def _timing(block: etree._Element, a: Activity | None, years: int) -> None:
     timing = _sub(block, "Timing")
     if a is not None and a.duration_weeks:
@@ -336,7 +341,7 @@ def _timing(block: etree._Element, a: Activity | None, years: int) -> None:
         _sub(timing, "Duration", f"P{years}Y")
 
 
-def _sequence(root: etree._Element, plan: _Plan) -> dict[int, str]:
+def _sequence(root: etree._Element, plan: CIPlan) -> dict[int, str]:
     sequence = _sub(root, "Sequence")
     _sub(
         sequence,
@@ -383,7 +388,7 @@ def _sequence(root: etree._Element, plan: _Plan) -> dict[int, str]:
 
 
 def _contents(
-    block: etree._Element, plan: _Plan, members: list[Activity], own: Activity | None
+    block: etree._Element, plan: CIPlan, members: list[Activity], own: Activity | None
 ) -> None:
     if own is not None and plan.has_own_event(own):
         sbe = _sub(block, "SequenceBlockEvent", required="true" if own.required else "false")
@@ -402,7 +407,7 @@ def _year_label(program: Program) -> str:
     return "Year"
 
 
-def _integration(root: etree._Element, plan: _Plan, block_ids: dict[int, str]) -> None:
+def _integration(root: etree._Element, plan: CIPlan, block_ids: dict[int, str]) -> None:
     threads: dict[int, list[Item]] = defaultdict(list)
     heads: dict[int, Item] = {}
     for item in plan.items.values():
@@ -455,7 +460,7 @@ def curriculum_inventory_xml(
     start, end = start or default_start, end or default_end
     if end < start:
         raise CurriculumInventoryError("The reporting period ends before it starts")
-    plan = _plan(program)
+    plan = ci_plan(program)
     inst = program.institution
     root = etree.Element(_q("CurriculumInventory"), nsmap=NSMAP)
     root.set(_q("schemaLocation", NSMAP["xsi"] or ""), f"{CI} curriculuminventory.xsd")

@@ -23,6 +23,8 @@ urlpatterns = [
     path("gaps/heatmap.png", views_reports.gaps_heatmap, name="heatmap"),
     path("gaps/report.xlsx", views_reports.gaps_xlsx, name="gaps-xlsx"),
     path("gaps/report.pdf", views_reports.gaps_pdf_view, name="gaps-pdf"),
+    path("verification/", views_reports.verification, name="verification"),
+    path("verification/tables.xlsx", views_reports.verification_xlsx, name="verification-xlsx"),
     path(
         "curriculum-inventory.xml", views_reports.curriculum_inventory, name="curriculum-inventory"
     ),

@@ -20,6 +20,11 @@ from trellis.curriculum.access import (
     require_curriculum_editor,
 )
 from trellis.curriculum.ci_export import CurriculumInventoryError, curriculum_inventory_xml
+from trellis.curriculum.ci_verification import (
+    VerificationTables,
+    verification_tables,
+    verification_workbook,
+)
 from trellis.curriculum.grid import grid_build
 from trellis.curriculum.reports import LEGEND, gaps_pdf, gaps_workbook, heatmap_png
 from trellis.curriculum.selectors import GapReport, curriculum_frameworks, curriculum_gaps
@@ -139,5 +144,38 @@ def curriculum_inventory(request: HttpRequest, slug: str) -> HttpResponse:
     response = HttpResponse(xml, content_type="application/xml")
     stamp = timezone.localdate().isoformat()
     name = f"{access.program.slug}-curriculum-inventory-{stamp}.xml"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _tables(request: HttpRequest, slug: str) -> tuple[ProgramAccess, VerificationTables | None]:
+    access = get_curriculum_for(viewer(request), slug)
+    try:
+        return access, verification_tables(program=access.program)
+    except CurriculumInventoryError as exc:
+        messages.error(request, f"No Curriculum Inventory yet: {exc}.")
+        return access, None
+
+
+@login_required
+@require_GET
+def verification(request: HttpRequest, slug: str) -> HttpResponse:
+    """The AAMC verification report's tables for the map as the export reports it."""
+    access, tables = _tables(request, slug)
+    if tables is None:
+        return redirect("curriculum:map", slug)
+    return render(
+        request, "curriculum/verification.html", {"program": access.program, "tables": tables}
+    )
+
+
+@login_required
+@require_GET
+def verification_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    access, tables = _tables(request, slug)
+    if tables is None:
+        return redirect("curriculum:map", slug)
+    response = HttpResponse(verification_workbook(tables), content_type=XLSX)
+    name = f"{access.program.slug}-ci-verification.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
