@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "trellis.educators",
     "trellis.committees",
     "trellis.api",
+    "trellis.connect",
     "trellis.demo",
     "trellis.ops",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("trellis.api.urls")),
+    path("ims/case/v1p1/", include("trellis.connect.urls")),
     path("account/tokens/", include("trellis.api.web_urls")),
     path("frameworks/", include("trellis.frameworks.urls")),
     path("programs/<slug:slug>/people/", include("trellis.people.urls")),
@@ -44,4 +45,4 @@ urlpatterns = [
     path("", include("trellis.records.urls_home")),
 ]
 
-handler404 = "trellis.api.errors.not_found"
+handler404 = "trellis.connect.case_api.not_found"

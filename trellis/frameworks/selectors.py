@@ -19,6 +19,16 @@ def frameworks_visible(*, user: User) -> QuerySet[Framework]:
     )
 
 
+def frameworks_published(*, user: User | None) -> QuerySet[Framework]:
+    """The frameworks the CASE service gives this caller: the shipped catalogue to anyone
+    (Trellis's own structures and wording), an institution's own frameworks (which may
+    carry licensed text) only to its members."""
+    catalogue = Q(institution__isnull=True)
+    if user is None or not user.is_authenticated:
+        return Framework.objects.filter(catalogue)
+    return Framework.objects.filter(catalogue | Q(institution__in=institutions_of(person=user)))
+
+
 def default_expected_level(
     *, graduation_level: Decimal, training_year: int, length_years: int
 ) -> Decimal:

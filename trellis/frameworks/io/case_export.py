@@ -289,6 +289,11 @@ class _Writer:
         )
 
 
+def case_document(*, framework: Framework) -> dict[str, Any]:
+    """The framework's CFDocument, as its package holds it (without writing the rest)."""
+    return _Writer(framework).document()
+
+
 def case_export(*, framework: Framework) -> bytes:
     writer = _Writer(framework)
     package: dict[str, Any] = {}
