@@ -117,7 +117,11 @@ class FrameworkDetailSerializer(FrameworkSerializer):
 
 
 class FrameworkImportSerializer(serializers.Serializer[Any]):
-    file = UploadField(help_text="A framework as CSV or as a CASE JSON package.")
+    file = UploadField(
+        help_text=(
+            "A framework as CSV, a CASE JSON package or MedBiquitous Competency Framework XML."
+        )
+    )
     format = serializers.ChoiceField(
         choices=EXPORT_FORMATS,
         required=False,

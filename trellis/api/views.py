@@ -45,8 +45,12 @@ from trellis.people.selectors import program_members, programs_visible
 # know (a full specialty milestone set) is a few megabytes.
 MAX_IMPORT_BYTES = 25 * 1024 * 1024
 
-EXPORT_CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "case": "application/json"}
-EXPORT_SUFFIXES = {"csv": "csv", "case": "case.json"}
+EXPORT_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "case": "application/json",
+    "medbiq": "application/xml",
+}
+EXPORT_SUFFIXES = {"csv": "csv", "case": "case.json", "medbiq": "medbiq.xml"}
 
 
 def _refused(*problems: dict[str, Any]) -> Response:
@@ -106,12 +110,16 @@ class FrameworkExport(APIView):
                 OpenApiTypes.STR,
                 enum=EXPORT_FORMATS,
                 default="csv",
-                description="`csv` (one row per item) or `case` (a 1EdTech CASE JSON package).",
+                description=(
+                    "`csv` (one row per item), `case` (a 1EdTech CASE JSON package) or "
+                    "`medbiq` (MedBiquitous Competency Framework XML)."
+                ),
             )
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.BINARY,
             (200, "application/json"): OpenApiTypes.BINARY,
+            (200, "application/xml"): OpenApiTypes.BINARY,
             400: ImportErrorsSerializer,
         },
     )

@@ -533,12 +533,17 @@ class _CatalogResolver(etree.Resolver):
         return None
 
 
-def ci_schema(medbiq_folder: Path) -> etree.XMLSchema:
-    """The CI v1 schema compiled from a local copy of the MedBiquitous schemas."""
+def medbiq_xsd(medbiq_folder: Path, relative: str) -> etree.XMLSchema:
+    """One MedBiquitous schema (`relative` to the folder) compiled from a local copy, its
+    imports resolved through the folder's catalog, never the network."""
     parser = etree.XMLParser(no_network=True)
     parser.resolvers.add(_CatalogResolver(medbiq_folder))
-    xsd = medbiq_folder / "curriculuminventory" / "v1" / "curriculuminventory.xsd"
-    return etree.XMLSchema(etree.parse(str(xsd), parser))
+    return etree.XMLSchema(etree.parse(str(medbiq_folder / relative), parser))
+
+
+def ci_schema(medbiq_folder: Path) -> etree.XMLSchema:
+    """The CI v1 schema compiled from a local copy of the MedBiquitous schemas."""
+    return medbiq_xsd(medbiq_folder, "curriculuminventory/v1/curriculuminventory.xsd")
 
 
 def ci_validate(xml: bytes, medbiq_folder: Path) -> list[str]:

@@ -26,8 +26,13 @@ def check_half_level(value: Decimal | None) -> None:
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Framework file",
-        help_text="A Trellis CSV file (.csv) or a 1EdTech CASE package (.json).",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.json,text/csv,application/json"}),
+        help_text=(
+            "A Trellis CSV file (.csv), a 1EdTech CASE package (.json) or a MedBiquitous "
+            "Competency Framework (.xml)."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.json,.xml,text/csv,application/json,application/xml"}
+        ),
     )
     institution = forms.ModelChoiceField(
         queryset=Institution.objects.none(),

@@ -17,6 +17,7 @@ from trellis.frameworks.io.case_import import case_parse
 from trellis.frameworks.io.csv_export import csv_export
 from trellis.frameworks.io.csv_import import csv_parse
 from trellis.frameworks.io.errors import FrameworkImportError, ImportProblem
+from trellis.frameworks.io.medbiq import medbiq_export, medbiq_parse
 from trellis.frameworks.io.plan import plan_conflicts, plan_save, unique_slug
 from trellis.frameworks.models import MILESTONE_LEVELS, Adoption, ExpectedLevel, Framework, Item
 from trellis.people.models import Institution, Program, User
@@ -110,7 +111,8 @@ def framework_import(
     format: str | None = None,
     slug: str | None = None,
 ) -> Framework:
-    """Import one framework from a Trellis CSV file or a CASE JSON package.
+    """Import one framework from a Trellis CSV file, a CASE JSON package or a MedBiquitous
+    Competency Framework XML file.
 
     All or nothing: on any problem raise FrameworkImportError listing every problem found,
     having written nothing. A framework whose (identifier, version) the institution already
@@ -123,9 +125,15 @@ def framework_import(
             plan, problems = csv_parse(content=content, institution=institution)
         elif fmt == "case":
             plan, problems = case_parse(content=content)
+        elif fmt == "medbiq":
+            plan, problems = medbiq_parse(content=content)
         else:
             raise FrameworkImportError(
-                [ImportProblem(None, "format", f"unknown format {fmt!r}; expected csv or case")]
+                [
+                    ImportProblem(
+                        None, "format", f"unknown format {fmt!r}; expected csv, case or medbiq"
+                    )
+                ]
             )
         if plan is not None:
             problems.items.extend(plan_conflicts(plan, institution=institution, slug=slug))
@@ -155,9 +163,12 @@ def framework_import(
 
 
 def framework_export(*, framework: Framework, format: str) -> bytes:
-    """The framework as a Trellis CSV file or a CASE JSON package (deterministic bytes)."""
+    """The framework as a Trellis CSV file, a CASE JSON package or MedBiquitous Competency
+    Framework XML (deterministic bytes)."""
     if format == "csv":
         return csv_export(framework=framework)
     if format == "case":
         return case_export(framework=framework)
-    raise ValueError(f"unknown format {format!r}; expected csv or case")
+    if format == "medbiq":
+        return medbiq_export(framework=framework)
+    raise ValueError(f"unknown format {format!r}; expected csv, case or medbiq")

@@ -16,6 +16,11 @@ urlpatterns: list[URLPattern] = [
         name="framework-export-case",
     ),
     path(
+        "<slug:slug>/export.medbiq.xml",
+        views.framework_export_medbiq,
+        name="framework-export-medbiq",
+    ),
+    path(
         "<slug:slug>/items/<path:identifier>/",
         views.framework_item,
         name="framework-item",

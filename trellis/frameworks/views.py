@@ -88,6 +88,14 @@ def framework_export_case(request: HttpRequest, slug: str) -> HttpResponse:
     return _download(content, "application/json", f"{framework.slug}.case.json")
 
 
+@require_GET
+@login_required
+def framework_export_medbiq(request: HttpRequest, slug: str) -> HttpResponse:
+    framework = get_framework_for(viewer(request), slug)
+    content = services.framework_export(framework=framework, format="medbiq")
+    return _download(content, "application/xml", f"{framework.slug}.medbiq.xml")
+
+
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

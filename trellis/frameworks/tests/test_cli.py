@@ -120,4 +120,4 @@ def test_it_explains_itself_with_help() -> None:
         assert action in text
     [subparsers] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     import_help = subparsers.choices["import"].format_help()
-    assert "--institution SLUG" in import_help and "--format {csv,case}" in import_help
+    assert "--institution SLUG" in import_help and "--format {csv,case,medbiq}" in import_help

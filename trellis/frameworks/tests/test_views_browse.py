@@ -279,7 +279,22 @@ def test_it_downloads_the_framework_as_case_json(
     }
 
 
-@pytest.mark.parametrize("name", ["framework-export-csv", "framework-export-case"])
+def test_it_downloads_the_framework_as_medbiquitous_xml(
+    client: Client, people: People, small: SmallFramework
+) -> None:
+    client.force_login(people.learner)
+    page = client.get(reverse("framework-detail", args=[small.framework.slug])).content.decode()
+    target = reverse("framework-export-medbiq", args=[small.framework.slug])
+    assert target in page
+    response = client.get(target)
+    assert response.status_code == 200 and response["Content-Type"] == "application/xml"
+    assert response["Content-Disposition"] == 'attachment; filename="test-im.medbiq.xml"'
+    assert b"<lom:string>Test Internal Medicine Milestones</lom:string>" in response.content
+
+
+@pytest.mark.parametrize(
+    "name", ["framework-export-csv", "framework-export-case", "framework-export-medbiq"]
+)
 def test_downloads_are_guarded_like_the_page(
     client: Client, people: People, theirs: SmallFramework, small: SmallFramework, name: str
 ) -> None:

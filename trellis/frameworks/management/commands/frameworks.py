@@ -37,14 +37,20 @@ class Command(TrellisCommand):
             "--institution", metavar="SLUG", help="the owning institution (default: catalogue)"
         )
         load.add_argument(
-            "--format", choices=FORMATS, help="csv or case (default: from the file name or content)"
+            "--format",
+            choices=FORMATS,
+            help="csv, case or medbiq (default: from the file name or content)",
         )
         load.add_argument("--slug", help="the slug to give it (default: from the file or title)")
 
-        dump = actions.add_parser("export", help="write a framework as CSV or CASE JSON")
+        dump = actions.add_parser(
+            "export", help="write a framework as CSV, CASE JSON or MedBiquitous XML"
+        )
         dump.add_argument("slug", help="the framework's slug")
         dump.add_argument(
-            "--format", choices=FORMATS, help="csv or case (default: from the -o file name)"
+            "--format",
+            choices=FORMATS,
+            help="csv, case or medbiq (default: from the -o file name)",
         )
         dump.add_argument(
             "-o", "--output", default="-", metavar="FILE", help="where to write (- for stdout)"
@@ -102,9 +108,10 @@ class Command(TrellisCommand):
 
     def export(self, options: dict[str, Any]) -> None:
         output = options["output"]
-        fmt = options["format"] or {".csv": "csv", ".json": "case"}.get(Path(output).suffix.lower())
+        suffixes = {".csv": "csv", ".json": "case", ".xml": "medbiq"}
+        fmt = options["format"] or suffixes.get(Path(output).suffix.lower())
         if fmt is None:
-            raise CommandError("say --format csv or --format case")
+            raise CommandError("say --format csv, --format case or --format medbiq")
         framework = self.framework(options["slug"])
         data = framework_export(framework=framework, format=fmt)
         if output == "-":
