@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
 NUL_REFUSED = "The request holds a NUL character, which no field takes."
+# Paths whose clients read JSON (the REST API, the CASE service): the refusal is JSON there.
+JSON_PREFIXES = ("/api/", "/ims/")
 
 
 class RefuseNulMiddleware:
@@ -19,6 +21,8 @@ class RefuseNulMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if _holds_nul(request):
+            if request.path.startswith(JSON_PREFIXES):
+                return JsonResponse({"detail": NUL_REFUSED}, status=400)
             return HttpResponseBadRequest(NUL_REFUSED, content_type="text/plain")
         return self.get_response(request)
 

@@ -14,6 +14,13 @@ EXPECTED_PATHS = {
     "/api/v1/frameworks/import",
     "/api/v1/programs/",
     "/api/v1/programs/{slug}/",
+    "/api/v1/programs/{slug}/schedule/",
+    "/api/v1/programs/{slug}/schedule/import",
+    "/api/v1/programs/{slug}/curriculum/",
+    "/api/v1/programs/{slug}/learners/{learner_id}/record",
+    "/api/v1/programs/{slug}/committee/levels/",
+    "/api/v1/programs/{slug}/logs/",
+    "/api/v1/plans/",
 }
 
 

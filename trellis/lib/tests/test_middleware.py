@@ -19,6 +19,12 @@ def test_it_refuses_a_nul_in_the_query_string() -> None:
     assert response.content.decode() == NUL_REFUSED
 
 
+def test_an_api_client_is_refused_in_json() -> None:
+    # Its clients parse JSON: a text/plain 400 broke the API's own schema (schemathesis).
+    response = Client().get("/api/v1/programs/?q=a%00b")
+    assert response.status_code == 400 and response.json() == {"detail": NUL_REFUSED}
+
+
 def test_it_refuses_a_nul_in_a_form_value_or_name() -> None:
     assert Client().post("/accounts/login/", {"username": "a\x00b"}).status_code == 400
     assert Client().post("/accounts/login/", {"a\x00": "b"}).status_code == 400
