@@ -65,6 +65,19 @@ def current_entrustments(*, review: Review) -> dict[int, EntrustmentDecision]:
     return {row.item_id: row for row in rows}
 
 
+def cycle_current_entrustments(
+    *, cycle: ReviewCycle
+) -> dict[int, dict[int, EntrustmentDecision]]:
+    """The current entrustment decision per learner id, per EPA id, for one cycle."""
+    out: dict[int, dict[int, EntrustmentDecision]] = {}
+    rows = EntrustmentDecision.objects.filter(
+        review__cycle=cycle, superseded_by__isnull=True
+    ).select_related("review")
+    for row in rows:
+        out.setdefault(row.review.learner_id, {})[row.item_id] = row
+    return out
+
+
 def latest_proposals(*, review: Review) -> dict[int, ProposedLevel]:
     """The newest proposal per item id."""
     out: dict[int, ProposedLevel] = {}

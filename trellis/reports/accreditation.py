@@ -35,6 +35,7 @@ from trellis.assessments.models import Assessment, AssessmentStatus, FormKind, R
 from trellis.assessments.requests.selectors import ComplianceReport, compliance_report
 from trellis.committees.models import ReviewCycle
 from trellis.committees.selectors import (
+    cycle_current_entrustments,
     cycle_current_levels,
     cycle_outcomes,
     latest_signed_off_cycle,
@@ -177,18 +178,23 @@ def _fill_assessment(rows: dict[int, ItemRow], counted: Q) -> None:
 
 
 def _fill_committee(rows: dict[int, ItemRow], cycle: ReviewCycle) -> None:
-    levels = cycle_current_levels(cycle=cycle)
+    """Subcompetencies: the committee's levels; EPAs: its entrustment decisions."""
     outcomes = cycle_outcomes(cycle=cycle)
     by_year: dict[int, dict[int | None, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
     decided: dict[int, Counter[str]] = defaultdict(Counter)
-    for learner_id, per_item in levels.items():
-        for item_id, level in per_item.items():
-            if item_id not in rows:
-                continue
-            if level.level is not None:
-                by_year[item_id][level.review.training_year].append(level.level)
-            if learner_id in outcomes:
-                decided[item_id][outcomes[learner_id]] += 1
+    judged = [
+        (learner_id, item_id, row.level, row.review.training_year)
+        for source in (cycle_current_levels(cycle=cycle), cycle_current_entrustments(cycle=cycle))
+        for learner_id, per_item in source.items()
+        for item_id, row in per_item.items()
+    ]
+    for learner_id, item_id, level, year in judged:
+        if item_id not in rows:
+            continue
+        if level is not None:
+            by_year[item_id][year].append(level)
+        if learner_id in outcomes:
+            decided[item_id][outcomes[learner_id]] += 1
     for item_id, years in by_year.items():
         rows[item_id].reached = [
             YearReached(year, sorted(values))

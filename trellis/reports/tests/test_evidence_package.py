@@ -17,7 +17,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from trellis.assessments.models import Assessment, Request, RequestOrigin, RequestStatus
-from trellis.committees.services import committee_level_record
+from trellis.committees.services import committee_level_record, entrustment_record
 from trellis.committees.tests.factories import L, decide_all_and_sign, make_committee
 from trellis.curriculum.models import AssessmentMethod
 from trellis.curriculum.services import mapping_set_cell
@@ -48,6 +48,7 @@ def build(people: People) -> Record:
         review=c.review, item=c.pc1, level=L("2.5"), acting_user=people.committee
     )
     committee_level_record(review=c.review2, item=c.pc1, level=L("3"), acting_user=people.committee)
+    entrustment_record(review=c.review, item=c.epa1, level=L("3"), acting_user=people.committee)
     decide_all_and_sign(c)
     ward = make_activity(people.program, "WARD")
     mapping_set_cell(activity=ward, item=rec.pc1, emphases="IR", acting_user=None)
@@ -75,6 +76,9 @@ def test_each_item_says_where_it_is_taught_assessed_reached_and_decided(rec: Rec
     assert pc1.reached_text == "Year 1: median 2.5 (n=1); Year 2: median 3 (n=1)"
     assert pc1.decided == "Advance: 2" and pc1.decisions == 2
     assert pkg.cycle is not None and pkg.cycle.name == "2026 Spring"
+    # An EPA's reached levels are the committee's entrustment decisions.
+    epa1 = next(r for r in pkg.rows if r.item.pk == rec.epa1.pk)
+    assert epa1.reached_text == "Year 1: median 3 (n=1)" and epa1.decided == "Advance: 1"
     # The developmental framework never appears; every row links to its item.
     assert {r.item.framework.slug for r in pkg.rows} == {"im-milestones-2", "aamc-core-epas"}
     assert pc1.link == reverse(
