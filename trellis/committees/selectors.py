@@ -65,9 +65,7 @@ def current_entrustments(*, review: Review) -> dict[int, EntrustmentDecision]:
     return {row.item_id: row for row in rows}
 
 
-def cycle_current_entrustments(
-    *, cycle: ReviewCycle
-) -> dict[int, dict[int, EntrustmentDecision]]:
+def cycle_current_entrustments(*, cycle: ReviewCycle) -> dict[int, dict[int, EntrustmentDecision]]:
     """The current entrustment decision per learner id, per EPA id, for one cycle."""
     out: dict[int, dict[int, EntrustmentDecision]] = {}
     rows = EntrustmentDecision.objects.filter(
