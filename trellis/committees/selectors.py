@@ -65,11 +65,12 @@ def current_entrustments(*, review: Review) -> dict[int, EntrustmentDecision]:
 
 
 def latest_proposals(*, review: Review) -> dict[int, ProposedLevel]:
-    """The newest proposal per item id."""
-    out: dict[int, ProposedLevel] = {}
+    """The current proposal per item id: the newest row, unless it was withdrawn (then
+    the item has no proposal; an older row never comes back in its place)."""
+    newest: dict[int, ProposedLevel] = {}
     for row in ProposedLevel.objects.filter(review=review).select_related("proposed_by"):
-        out.setdefault(row.item_id, row)  # ordered newest first
-    return out
+        newest.setdefault(row.item_id, row)  # ordered newest first
+    return {item_id: row for item_id, row in newest.items() if not row.is_withdrawn}
 
 
 def previous_review(*, review: Review) -> Review | None:

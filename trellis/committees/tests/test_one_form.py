@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from trellis.audit.models import AuditEvent
 from trellis.committees.models import CommitteeLevel, EntrustmentDecision, ProposedLevel
-from trellis.committees.services import ProposalInput, proposals_record
+from trellis.committees.proposals import ProposalInput, proposals_record
 from trellis.committees.tests.factories import Committee, L, decide_all_and_sign, make_committee
 from trellis.testing import People
 
