@@ -12,20 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from trellis.audit.services import audit_record, audited_update, snapshot
-from trellis.committees.models import (
-    CommitteeLevel,
-    EntrustmentDecision,
-    ProposedLevel,
-    Review,
-    ReviewStatus,
-)
+from trellis.committees.models import ProposedLevel, Review, ReviewStatus
 from trellis.committees.rules import (
     CommitteeError,
     check_level,
     may_withdraw_proposal,
     require_open,
 )
-from trellis.committees.selectors import latest_proposals
+from trellis.committees.selectors import decided_items, latest_proposals
 from trellis.frameworks.models import Item
 from trellis.people.models import User
 from trellis.people.selectors import program_roles
@@ -129,12 +123,8 @@ def proposal_withdraw(*, proposal: ProposedLevel, acting_user: User) -> Proposed
         raise CommitteeError("Only the proposer, or the chair, may withdraw a proposal")
     if latest_proposals(review=review).get(proposal.item_id) != proposal:
         raise CommitteeError("A later proposal has replaced this one; withdraw that one instead")
-    decided = (
-        EntrustmentDecision.objects.filter(review=review, item_id=proposal.item_id).exists()
-        or CommitteeLevel.objects.filter(review=review, item_id=proposal.item_id).exists()
-        or review.status == ReviewStatus.DECIDED
-    )
-    if decided:
+    decided = decided_items(review=review)
+    if decided is None or proposal.item_id in decided:
         raise CommitteeError("The committee has decided this already; the proposal stays")
     audited_update(
         proposal,

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from trellis.assessments.capture.selectors import item_level_options
 from trellis.assessments.evidence import LearnerEvidence, learner_evidence
 from trellis.committees import selectors as sel
 from trellis.committees.access import get_proposal_for, get_review_for
@@ -99,6 +100,8 @@ def prereview(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpR
     evidence = _packet(review)
     previous = sel.previous_levels(review=review)
     epa_ids = {epa.pk for epa in epas}
+    descriptors = item_level_options(items=form.items)
+    decided = sel.decided_items(review=review)
     sections = [
         {
             "item": item,
@@ -106,6 +109,11 @@ def prereview(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpR
             "evidence": evidence.for_item(item.pk),
             "previous": previous.get(item.pk),
             "proposal": proposals.get(item.pk),
+            "may_withdraw": item.pk in proposals
+            and decided is not None
+            and item.pk not in decided
+            and committee.can_withdraw(proposals[item.pk]),
+            "levels": descriptors.get(item.pk, []),
             "fields": form.row(item),
         }
         for item in form.items

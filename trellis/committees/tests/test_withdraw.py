@@ -206,3 +206,19 @@ def test_a_withdrawn_note_is_never_shared_with_the_learner(client: Client, c: Co
     client.force_login(c.people.learner)
     page = client.get(reverse("committees:mine", args=[c.people.program.slug]))
     assert b"Steady." not in page.content
+
+
+def test_the_pre_review_page_offers_withdraw_only_to_who_may(client: Client, c: Committee) -> None:
+    pc1 = propose(c)[c.pc1.pk]
+    button = f'form="withdraw-{pc1.pk}"'
+    client.force_login(c.people.committee)
+    page = client.get(prereview_url(c)).content.decode()
+    assert button in page and f'action="{withdraw_url(c, pc1)}"' in page
+    client.force_login(c.people.coordinator)
+    assert button not in client.get(prereview_url(c)).content.decode()
+    # Once the committee has decided the item, the page no longer offers it.
+    committee_level_record(
+        review=c.review, item=c.pc1, level=L("2.5"), acting_user=c.people.director
+    )
+    client.force_login(c.people.committee)
+    assert button not in client.get(prereview_url(c)).content.decode()
