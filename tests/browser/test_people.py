@@ -28,6 +28,23 @@ def assert_accessible(web: Web, what: str) -> None:
         )
 
 
+def assert_form_controls_styled(web: Web) -> None:
+    """Issue 15: a date input is drawn like the other fields (not the browser's bare
+    default), and a checkbox sits on one line beside its label."""
+    page = web.page
+    day = page.get_by_label("Start date")
+    style = day.evaluate("el => [getComputedStyle(el).borderRadius, el.offsetHeight]")
+    text = page.get_by_label("First name")
+    assert style == text.evaluate("el => [getComputedStyle(el).borderRadius, el.offsetHeight]")
+    assert style[1] >= 44, style
+    box = page.get_by_label("E-mail them a link to set a password").bounding_box()
+    label = page.locator("label", has_text="E-mail them a link to set a password").bounding_box()
+    assert box is not None and label is not None
+    # The box starts the label's line and its words run on beside it, not below.
+    assert label["y"] <= box["y"] and box["y"] + box["height"] <= label["y"] + label["height"]
+    assert box["x"] - label["x"] < 8 and label["width"] > box["width"] + 100, (box, label)
+
+
 def visit_people_pages(web: Web) -> None:
     """Each People page in the state worth seeing, checked with axe."""
     page = web.page
@@ -51,6 +68,7 @@ def visit_people_pages(web: Web) -> None:
     assert page.get_by_text("Training year: must be between 1 and 3").is_visible()
     assert page.get_by_label("First name").input_value() == "Nadia"
     assert_accessible(web, "the add form with an error")
+    assert_form_controls_styled(web)
 
     web.go(PEOPLE + "import/")
     bad = (
