@@ -3,6 +3,7 @@ valid, and who may do what."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -19,7 +20,7 @@ COMMITTEE_VOTERS = frozenset({Role.COMMITTEE, Role.DIRECTOR})
 SIGNERS = frozenset({Role.DIRECTOR})
 
 
-def may_withdraw_proposal(*, proposed_by_id: int, user_id: int, roles: frozenset[Role]) -> bool:
+def may_withdraw_proposal(*, proposed_by_id: int, user_id: int, roles: AbstractSet[Role]) -> bool:
     """A proposal is withdrawn by whoever made it, or by the chair (the director), who
     runs the meeting; another committee member may not take back a colleague's."""
     return proposed_by_id == user_id or not roles.isdisjoint(SIGNERS)
