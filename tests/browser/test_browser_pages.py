@@ -274,6 +274,22 @@ def test_on_a_phone_the_header_is_one_row_with_an_account_menu(web_factory: Any)
     web.go("/")
     header = web.page.locator(".site-header").bounding_box()
     assert header is not None and header["height"] < 70, header
+    # The word "Trellis" ran into "Home": the row was wider than the screen, so the
+    # brand's box shrank under its word. Now a clear gap, and nothing wider than the screen.
+    brand = web.page.locator(".brand span").bounding_box()
+    home = web.page.get_by_role("link", name="Home", exact=True)
+    home_text = home.evaluate(
+        "a => a.getBoundingClientRect().left + parseFloat(getComputedStyle(a).paddingLeft)"
+    )
+    assert brand is not None and home_text - (brand["x"] + brand["width"]) >= 8, (brand, home_text)
+    assert web.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # A tablet too: the account links (the name among them) took a second row at 768 px.
+    people.director.first_name, people.director.last_name = "Maria Fernanda", "Castellanos"
+    people.director.save(update_fields=["first_name", "last_name"])
+    tablet = web_factory(viewport={"width": 768, "height": 1024})
+    tablet.sign_in(people.director.email, PASSWORD)
+    row = tablet.page.locator(".site-header").bounding_box()
+    assert row is not None and row["height"] < 70, row
     web.page.get_by_text("Account", exact=True).click()
     assert web.page.get_by_role("link", name="API tokens").is_visible()
     assert_accessible(web, "the open account menu at phone width")

@@ -15,6 +15,9 @@ from trellis.educators.tests.setup import sharers
 from trellis.plans.models import Plan
 from trellis.testing import PASSWORD, make_people
 
+# The self-assessment at 390 px: 14,517 px in issue 15, every level spelled out per item.
+SELF_ASSESSMENT_PHONE_HEIGHT = 6000
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = Path(os.environ.get("TRELLIS_SCREENSHOTS", "/tmp/educator_work"))
@@ -91,4 +94,7 @@ def test_an_educator_assesses_plans_and_the_office_sees_only_enough_shared(
     phone.sign_in(people.educator.email, PASSWORD)
     phone.go("/educators/self-assessment/")
     assert_accessible(phone, "the self-assessment on a phone")
+    # Issue 15: it was 14,517 px on a phone (every descriptor spelled out per item).
+    height = phone.page.evaluate("document.documentElement.scrollHeight")
+    assert height < SELF_ASSESSMENT_PHONE_HEIGHT, height
     shot(phone, "educator-self-assessment-phone")

@@ -8,8 +8,14 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from trellis.committees.models import Review, ReviewCycle
-from trellis.committees.rules import COMMITTEE_VIEWERS, COMMITTEE_VOTERS, CYCLE_MANAGERS, SIGNERS
+from trellis.committees.models import ProposedLevel, Review, ReviewCycle
+from trellis.committees.rules import (
+    COMMITTEE_VIEWERS,
+    COMMITTEE_VOTERS,
+    CYCLE_MANAGERS,
+    SIGNERS,
+    may_withdraw_proposal,
+)
 from trellis.people.access import MemberAccess, get_program_for
 from trellis.people.models import User
 
@@ -30,6 +36,11 @@ class CommitteeAccess(MemberAccess):
 
     def can_propose(self, review: Review) -> bool:
         return review.pre_reviewer_id == self.user.pk or self.can_sign_off
+
+    def can_withdraw(self, proposal: ProposedLevel) -> bool:
+        return may_withdraw_proposal(
+            proposed_by_id=proposal.proposed_by_id, user_id=self.user.pk, roles=self.roles
+        )
 
 
 def get_committee_for(user: User, slug: str) -> CommitteeAccess:
@@ -59,3 +70,15 @@ def get_review_for(user: User, slug: str, cycle_pk: int, pk: int) -> tuple[Commi
         raise PermissionDenied("You may not review yourself")
     review.cycle = cycle
     return committee, review
+
+
+def get_proposal_for(
+    user: User, slug: str, cycle_pk: int, review_pk: int, pk: int
+) -> tuple[CommitteeAccess, ProposedLevel]:
+    """A proposal of a review the user's committee may see; 404 for anyone else."""
+    committee, review = get_review_for(user, slug, cycle_pk, review_pk)
+    proposal = ProposedLevel.objects.filter(review=review, pk=pk).select_related("item").first()
+    if proposal is None:
+        raise Http404("No such proposal")
+    proposal.review = review
+    return committee, proposal

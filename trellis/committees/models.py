@@ -91,7 +91,11 @@ class Review(models.Model):
 
 class ProposedLevel(models.Model):
     """A pre-reviewer's proposal; a later proposal for the same item replaces it in the
-    meeting view (the newest row wins) but the earlier ones stay."""
+    meeting view (the newest row wins) but the earlier ones stay.
+
+    A proposal withdrawn (by its proposer, or the chair, before the committee decides the
+    item) keeps its row with who withdrew it and when: the item then has no proposal until
+    someone proposes again, and the meeting no longer starts from it."""
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="proposals")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
@@ -102,12 +106,27 @@ class ProposedLevel(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["review", "item", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True, withdrawn_by__isnull=True)
+                | Q(withdrawn_at__isnull=False),
+                name="proposed_level_withdrawn_by_with_time",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.review}: {self.item.code} proposed {self.level}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class CommitteeLevel(models.Model):

@@ -3,10 +3,12 @@ valid, and who may do what."""
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from trellis.committees.models import ReviewCycle
 from trellis.frameworks.models import Item, ItemKind
 from trellis.people.models import Program, Role
 
@@ -16,6 +18,12 @@ COMMITTEE_VIEWERS = frozenset({Role.COMMITTEE, Role.DIRECTOR, Role.COORDINATOR})
 # but does not vote).
 COMMITTEE_VOTERS = frozenset({Role.COMMITTEE, Role.DIRECTOR})
 SIGNERS = frozenset({Role.DIRECTOR})
+
+
+def may_withdraw_proposal(*, proposed_by_id: int, user_id: int, roles: AbstractSet[Role]) -> bool:
+    """A proposal is withdrawn by whoever made it, or by the chair (the director), who
+    runs the meeting; another committee member may not take back a colleague's."""
+    return proposed_by_id == user_id or not roles.isdisjoint(SIGNERS)
 
 
 class CommitteeError(Exception):
@@ -46,3 +54,10 @@ def check_level(*, item: Item, level: Decimal | None, not_yet_assessable: bool) 
         raise CommitteeError(f"{item.code}: a level or 'not yet assessable' is required")
     if not item.accepts_level(level):
         raise CommitteeError(f"{item.code}: {level} is not a level on this item's scale")
+
+
+def require_open(cycle: ReviewCycle) -> None:
+    if cycle.is_locked:
+        raise CommitteeError(
+            f"The {cycle.name} review was signed off; record a correction, with a reason, instead"
+        )

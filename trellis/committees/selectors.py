@@ -22,6 +22,7 @@ from trellis.committees.models import (
     ProposedLevel,
     Review,
     ReviewCycle,
+    ReviewStatus,
 )
 from trellis.people.models import Program, User
 
@@ -77,11 +78,23 @@ def cycle_current_entrustments(*, cycle: ReviewCycle) -> dict[int, dict[int, Ent
 
 
 def latest_proposals(*, review: Review) -> dict[int, ProposedLevel]:
-    """The newest proposal per item id."""
-    out: dict[int, ProposedLevel] = {}
+    """The current proposal per item id: the newest row, unless it was withdrawn (then
+    the item has no proposal; an older row never comes back in its place)."""
+    newest: dict[int, ProposedLevel] = {}
     for row in ProposedLevel.objects.filter(review=review).select_related("proposed_by"):
-        out.setdefault(row.item_id, row)  # ordered newest first
-    return out
+        newest.setdefault(row.item_id, row)  # ordered newest first
+    return {item_id: row for item_id, row in newest.items() if not row.is_withdrawn}
+
+
+def decided_items(*, review: Review) -> set[int] | None:
+    """The item ids the committee has decided for the review (a level or an entrustment
+    recorded); None when the whole review is decided or signed off. A proposal for a
+    decided item is part of how the decision was reached and is no longer withdrawn."""
+    if review.status == ReviewStatus.DECIDED or review.cycle.is_locked:
+        return None
+    levels = CommitteeLevel.objects.filter(review=review).order_by().values_list("item_id")
+    ents = EntrustmentDecision.objects.filter(review=review).order_by().values_list("item_id")
+    return {item_id for (item_id,) in levels.union(ents)}
 
 
 def previous_review(*, review: Review) -> Review | None:

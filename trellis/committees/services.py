@@ -18,7 +18,6 @@ from trellis.committees.models import (
     Decision,
     EntrustmentDecision,
     Outcome,
-    ProposedLevel,
     Review,
     ReviewCycle,
     ReviewStatus,
@@ -28,6 +27,7 @@ from trellis.committees.rules import (
     SIGNERS,
     CommitteeError,
     check_level,
+    require_open,
 )
 from trellis.committees.selectors import undecided_reviews
 from trellis.frameworks.models import Item, ItemKind, level_in
@@ -70,13 +70,6 @@ class EntrustmentInput:
     item: Item
     level: Decimal
     rationale: str = ""
-
-
-def _require_open(cycle: ReviewCycle) -> None:
-    if cycle.is_locked:
-        raise CommitteeError(
-            f"The {cycle.name} review was signed off; record a correction, with a reason, instead"
-        )
 
 
 def _require_role(user: User, program: Program, roles: frozenset[Role], what: str) -> None:
@@ -133,7 +126,7 @@ def reviewers_assign(
     *, cycle: ReviewCycle, assignments: Mapping[Review, User | None], acting_user: User | None
 ) -> int:
     """Set the pre-reviewer of each review given; returns how many changed."""
-    _require_open(cycle)
+    require_open(cycle)
     changed = 0
     for review, reviewer in assignments.items():
         if review.cycle_id != cycle.pk:
@@ -157,81 +150,6 @@ def reviewers_assign(
         )
         changed += 1
     return changed
-
-
-@transaction.atomic
-def level_propose(
-    *,
-    review: Review,
-    item: Item,
-    level: Decimal | None,
-    not_yet_assessable: bool = False,
-    note: str = "",
-    acting_user: User,
-) -> ProposedLevel:
-    _require_open(review.cycle)
-    check_level(item=item, level=level, not_yet_assessable=not_yet_assessable)
-    proposal = ProposedLevel.objects.create(
-        review=review,
-        item=item,
-        level=level,
-        not_yet_assessable=not_yet_assessable,
-        note=note.strip(),
-        proposed_by=acting_user,
-    )
-    if review.status == ReviewStatus.PENDING:
-        review.status = ReviewStatus.PRE_REVIEWED
-        review.save(update_fields=["status"])
-    audit_record(
-        actor=acting_user,
-        action="committee.level_propose",
-        target=proposal,
-        after=snapshot(proposal, ["review", "item", "level", "not_yet_assessable", "note"]),
-        program=review.cycle.program,
-    )
-    return proposal
-
-
-@dataclass(frozen=True)
-class ProposalInput:
-    item: Item
-    level: Decimal | None
-    not_yet_assessable: bool = False
-    note: str = ""
-
-
-@transaction.atomic
-def proposals_record(
-    *, review: Review, proposals: Sequence[ProposalInput], acting_user: User
-) -> list[ProposedLevel]:
-    """The pre-review form's one submit: every proposal of one learner, all or nothing.
-    A proposal equal to the item's latest one writes nothing, so a repeated submission
-    (Back and submit again, a phone's retry) never duplicates rows. Returns the new rows."""
-    _require_open(review.cycle)
-    latest: dict[int, ProposedLevel] = {}
-    for row in ProposedLevel.objects.filter(review=review):
-        latest.setdefault(row.item_id, row)  # ordered newest first
-    rows = []
-    for p in proposals:
-        now = latest.get(p.item.pk)
-        level = None if p.not_yet_assessable else p.level
-        if now is not None and (now.level, now.not_yet_assessable, now.note) == (
-            level,
-            p.not_yet_assessable,
-            p.note.strip(),
-        ):
-            continue
-        rows.append(
-            level_propose(
-                review=review,
-                item=p.item,
-                level=level,
-                not_yet_assessable=p.not_yet_assessable,
-                note=p.note,
-                acting_user=acting_user,
-            )
-        )
-    return rows
 
 
 def _current_level(review: Review, item: Item) -> CommitteeLevel | None:
@@ -281,7 +199,7 @@ def committee_level_record(
 ) -> CommitteeLevel | None:
     """Record the committee's level for one item; a change is a new row superseding the
     old one. Returns None when the level is unchanged."""
-    _require_open(review.cycle)
+    require_open(review.cycle)
     return _level_write(
         review=review,
         change=LevelInput(item, level, not_yet_assessable),
@@ -296,7 +214,7 @@ def committee_levels_record(
     *, review: Review, levels: Sequence[LevelInput], acting_user: User
 ) -> list[CommitteeLevel]:
     """One Save on the meeting screen: every level of one learner, all or nothing."""
-    _require_open(review.cycle)
+    require_open(review.cycle)
     rows = []
     for change in levels:
         row = committee_level_record(
@@ -329,7 +247,7 @@ def decision_record(
 ) -> Decision:
     """Record the progression decision. "Advance with a plan" opens the learner's plan
     (through the plans app) in the same transaction; remediation may open one too."""
-    _require_open(review.cycle)
+    require_open(review.cycle)
     if outcome == Outcome.ADVANCE_WITH_PLAN and plan is None:
         raise CommitteeError("Advancing with a plan needs the plan: an item and its actions")
     decision = _decision_write(
@@ -417,7 +335,7 @@ def _entrustment_write(
 def entrustment_record(
     *, review: Review, item: Item, level: Decimal, rationale: str = "", acting_user: User
 ) -> EntrustmentDecision:
-    _require_open(review.cycle)
+    require_open(review.cycle)
     return _entrustment_write(
         review=review,
         change=EntrustmentInput(item, level, rationale),
@@ -429,7 +347,7 @@ def entrustment_record(
 
 @transaction.atomic
 def cycle_meeting_start(*, cycle: ReviewCycle, acting_user: User | None) -> ReviewCycle:
-    _require_open(cycle)
+    require_open(cycle)
     before = snapshot(cycle, ["status"])
     cycle.status = CycleStatus.MEETING
     cycle.save(update_fields=["status"])
@@ -449,7 +367,7 @@ def cycle_sign_off(*, cycle: ReviewCycle, acting_user: User) -> ReviewCycle:
     """Lock the cycle. Only the program director (the chair) signs off, and only once
     every learner has a decision."""
     cycle = ReviewCycle.objects.select_for_update().get(pk=cycle.pk)
-    _require_open(cycle)
+    require_open(cycle)
     _require_role(acting_user, cycle.program, SIGNERS, "sign off a committee review")
     undecided = undecided_reviews(cycle=cycle)
     if undecided:
@@ -529,7 +447,7 @@ class MeetingInput:
 def meeting_record(*, review: Review, data: MeetingInput, acting_user: User) -> None:
     """Levels, entrustment and decision for one learner, all or nothing. Unchanged values
     write nothing."""
-    _require_open(review.cycle)
+    require_open(review.cycle)
     _require_role(acting_user, review.cycle.program, COMMITTEE_VOTERS, "record levels")
     committee_levels_record(review=review, levels=data.levels, acting_user=acting_user)
     current = {

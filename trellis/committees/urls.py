@@ -17,4 +17,9 @@ urlpatterns = [
     path("<int:pk>/reviews/<int:review_pk>/", views_review.prereview, name="prereview"),
     path("<int:pk>/reviews/<int:review_pk>/meeting/", views_review.meeting, name="meeting"),
     path("<int:pk>/reviews/<int:review_pk>/correct/", views_review.correct, name="correct"),
+    path(
+        "<int:pk>/reviews/<int:review_pk>/proposals/<int:proposal_pk>/withdraw/",
+        views_review.withdraw,
+        name="proposal-withdraw",
+    ),
 ]

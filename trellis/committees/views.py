@@ -159,7 +159,11 @@ def mine(request: HttpRequest, slug: str) -> HttpResponse:
     rows = []
     for entry in history:
         notes = (
-            list(entry.review.proposals.select_related("item").exclude(note=""))
+            list(
+                entry.review.proposals.select_related("item")
+                .exclude(note="")
+                .filter(withdrawn_at__isnull=True)
+            )
             if entry.cycle.share_prereview_notes
             else []
         )

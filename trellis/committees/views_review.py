@@ -11,9 +11,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from trellis.assessments.capture.selectors import item_level_options
 from trellis.assessments.evidence import LearnerEvidence, learner_evidence
 from trellis.committees import selectors as sel
-from trellis.committees.access import get_review_for
+from trellis.committees.access import get_proposal_for, get_review_for
 from trellis.committees.analytics import learner_insight
 from trellis.committees.forms import (
     CorrectionForm,
@@ -24,6 +25,7 @@ from trellis.committees.forms import (
     parse_level,
 )
 from trellis.committees.models import ProposedLevel, Review
+from trellis.committees.proposals import ProposalInput, proposal_withdraw, proposals_record
 from trellis.committees.rules import CommitteeError, review_items
 from trellis.committees.services import (
     DecisionInput,
@@ -31,10 +33,8 @@ from trellis.committees.services import (
     LevelInput,
     MeetingInput,
     PlanInput,
-    ProposalInput,
     correction_record,
     meeting_record,
-    proposals_record,
 )
 from trellis.frameworks.models import Item, ItemKind
 from trellis.people.access import viewer
@@ -100,6 +100,8 @@ def prereview(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpR
     evidence = _packet(review)
     previous = sel.previous_levels(review=review)
     epa_ids = {epa.pk for epa in epas}
+    descriptors = item_level_options(items=form.items)
+    decided = sel.decided_items(review=review)
     sections = [
         {
             "item": item,
@@ -107,6 +109,11 @@ def prereview(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpR
             "evidence": evidence.for_item(item.pk),
             "previous": previous.get(item.pk),
             "proposal": proposals.get(item.pk),
+            "may_withdraw": item.pk in proposals
+            and decided is not None
+            and item.pk not in decided
+            and committee.can_withdraw(proposals[item.pk]),
+            "levels": descriptors.get(item.pk, []),
             "fields": form.row(item),
         }
         for item in form.items
@@ -283,3 +290,30 @@ def correct(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpRes
         "committees/correct.html",
         {"program": committee.program, "cycle": review.cycle, "review": review, "form": form},
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def withdraw(
+    request: HttpRequest, slug: str, pk: int, review_pk: int, proposal_pk: int
+) -> HttpResponse:
+    """Take back one proposal (the pre-review page's Withdraw button, a form of its own)."""
+    committee, proposal = get_proposal_for(viewer(request), slug, pk, review_pk, proposal_pk)
+    committee.require(
+        committee.can_withdraw(proposal), "Only the proposer, or the chair, withdraws a proposal"
+    )
+    was_withdrawn = proposal.is_withdrawn
+    try:
+        proposal_withdraw(proposal=proposal, acting_user=viewer(request))
+    except CommitteeError as exc:
+        messages.error(request, str(exc))
+    else:
+        code = proposal.item.code
+        messages.success(
+            request,
+            f"The proposal for {code} was already withdrawn"
+            if was_withdrawn
+            else f"Withdrew the proposal for {code}",
+        )
+    url = redirect("committees:prereview", slug=slug, pk=pk, review_pk=review_pk).url
+    return redirect(f"{url}#item-{proposal.item_id}")

@@ -16,18 +16,17 @@ from typing import TYPE_CHECKING
 
 from trellis.assessments.evidence import learner_evidence
 from trellis.committees.models import Outcome, ReviewCycle
+from trellis.committees.proposals import ProposalInput, proposals_record
 from trellis.committees.rules import review_items
 from trellis.committees.services import (
     LevelInput,
     PlanInput,
-    ProposalInput,
     committee_levels_record,
     cycle_create,
     cycle_meeting_start,
     cycle_sign_off,
     decision_record,
     entrustment_record,
-    proposals_record,
     reviewers_assign,
 )
 from trellis.frameworks.models import Item, ItemKind

@@ -178,6 +178,20 @@ def level_options(
     return out
 
 
+def item_level_options(*, items: list[Item]) -> dict[int, list[LevelOption]]:
+    """`level_options` for items on different scales (a committee packet's milestones and
+    EPAs), each on its own scale's whole levels; an item with no scale has none."""
+    by_scale: dict[int, tuple[Scale, list[Item]]] = {}
+    for it in items:
+        scale = it.effective_scale
+        if scale is not None:
+            by_scale.setdefault(scale.pk, (scale, []))[1].append(it)
+    out: dict[int, list[LevelOption]] = {}
+    for scale, group in by_scale.values():
+        out.update(level_options(scale=scale, items=group, with_halves=False))
+    return out
+
+
 def assessments_about(*, subject: User) -> QuerySet[Assessment]:
     """Submitted assessments of `subject` that they may read one by one (not anonymous)."""
     return (

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from trellis.audit.models import AuditEvent
 from trellis.committees.models import CommitteeLevel, EntrustmentDecision, ProposedLevel
-from trellis.committees.services import ProposalInput, proposals_record
+from trellis.committees.proposals import ProposalInput, proposals_record
 from trellis.committees.tests.factories import Committee, L, decide_all_and_sign, make_committee
 from trellis.testing import People
 
@@ -43,6 +43,19 @@ def test_it_shows_every_item_in_one_form(client: Client, c: Committee) -> None:
     assert page.count('<form method="post" class="prereview"') == 1
     assert f'name="i{c.pc1.pk}-level"' in page and f'name="i{c.epa1.pk}-level"' in page
     assert "Rows left blank have no proposal yet" in page
+
+
+def test_it_folds_each_items_level_descriptors(client: Client, c: Committee) -> None:
+    """The descriptors are on the page for every item, folded (no script needed to open
+    them): the item's own descriptor, else the scale level's description (an EPA's)."""
+    client.force_login(c.people.committee)
+    page = client.get(prereview_url(c)).content.decode()
+    pc1 = page.split(f'id="item-{c.pc1.pk}"')[1].split("</section>")[0]
+    folded = pc1.split('<details class="descriptors">')[1].split("</details>")[0]
+    assert 'Level descriptors<span class="visually-hidden"> for PC1</span>' in folded
+    assert "Takes a full history but has trouble focusing it." in folded
+    epa = page.split(f'id="item-{c.epa1.pk}"')[1].split("</section>")[0]
+    assert "Observe only" in epa.split('<details class="descriptors">')[1]
 
 
 def test_one_post_saves_every_proposal(client: Client, c: Committee) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from trellis.audit.models import AuditEvent
 from trellis.committees.models import CommitteeLevel, CycleStatus, Decision, ReviewCycle
+from trellis.committees.proposals import level_propose
 from trellis.committees.rules import CommitteeError, review_items
 from trellis.committees.selectors import (
     committee_levels_for,
@@ -21,7 +22,6 @@ from trellis.committees.services import (
     cycle_sign_off,
     decision_record,
     entrustment_record,
-    level_propose,
 )
 from trellis.committees.tests.factories import L, decide_all_and_sign, make_committee
 from trellis.plans.models import Plan

@@ -228,7 +228,7 @@ def test_it_shows_a_learner_their_own_signed_off_levels(client: Client, c: Commi
 def test_it_shares_pre_review_notes_only_when_the_program_chooses(
     client: Client, c: Committee
 ) -> None:
-    from trellis.committees.services import level_propose
+    from trellis.committees.proposals import level_propose
 
     level_propose(
         review=c.review,

@@ -270,4 +270,5 @@ def test_the_roster_reads_in_a_fixed_number_of_queries(
         client.force_login(people.coordinator)
         client.post(url("add"), _new(email=f"extra{n}@riverside.test"))
     with django_assert_num_queries(QUERIES):  # five more people, not five more queries
-        assert "extra4@riverside.test" in client.get(url("roster")).content.decode()
+        page = client.get(url("roster")).content.decode()
+    assert "extra4@riverside.test" in page.replace("<wbr>", "")  # breaks after @, before dots
