@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db.models import QuerySet
 
@@ -25,6 +26,9 @@ from trellis.committees.models import (
     ReviewStatus,
 )
 from trellis.people.models import Program, User
+
+# A committee judgement kept as superseding rows: a level or an entrustment decision.
+Judged = TypeVar("Judged", CommitteeLevel, EntrustmentDecision)
 
 
 def cycles_for(*, program: Program) -> QuerySet[ReviewCycle]:
@@ -46,15 +50,20 @@ def current_levels(*, review: Review) -> dict[int, CommitteeLevel]:
     return {row.item_id: row for row in rows}
 
 
-def cycle_current_levels(*, cycle: ReviewCycle) -> dict[int, dict[int, CommitteeLevel]]:
-    """Current committee levels per learner id, per item id, for one cycle."""
-    out: dict[int, dict[int, CommitteeLevel]] = {}
-    rows = CommitteeLevel.objects.filter(
-        review__cycle=cycle, superseded_by__isnull=True
-    ).select_related("review")
+def _current_in_cycle(model: type[Judged], cycle: ReviewCycle) -> dict[int, dict[int, Judged]]:
+    """The rows of `model` no later row supersedes, per learner id, per item id."""
+    out: dict[int, dict[int, Judged]] = {}
+    rows = model.objects.filter(review__cycle=cycle, superseded_by__isnull=True).select_related(
+        "review"
+    )
     for row in rows:
         out.setdefault(row.review.learner_id, {})[row.item_id] = row
     return out
+
+
+def cycle_current_levels(*, cycle: ReviewCycle) -> dict[int, dict[int, CommitteeLevel]]:
+    """Current committee levels per learner id, per item id, for one cycle."""
+    return _current_in_cycle(CommitteeLevel, cycle)
 
 
 def current_decision(*, review: Review) -> Decision | None:
@@ -68,13 +77,7 @@ def current_entrustments(*, review: Review) -> dict[int, EntrustmentDecision]:
 
 def cycle_current_entrustments(*, cycle: ReviewCycle) -> dict[int, dict[int, EntrustmentDecision]]:
     """The current entrustment decision per learner id, per EPA id, for one cycle."""
-    out: dict[int, dict[int, EntrustmentDecision]] = {}
-    rows = EntrustmentDecision.objects.filter(
-        review__cycle=cycle, superseded_by__isnull=True
-    ).select_related("review")
-    for row in rows:
-        out.setdefault(row.review.learner_id, {})[row.item_id] = row
-    return out
+    return _current_in_cycle(EntrustmentDecision, cycle)
 
 
 def latest_proposals(*, review: Review) -> dict[int, ProposedLevel]:

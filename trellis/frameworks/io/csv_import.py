@@ -23,6 +23,7 @@ from trellis.frameworks.io.plan import (
     FrameworkPlan,
     ItemPlan,
     is_slug,
+    tree_associations,
 )
 from trellis.frameworks.models import Association, Framework, Item, ItemKind, Scale
 from trellis.lib.importing import UnreadableFile, read_table
@@ -329,20 +330,7 @@ def _link_parents(items: _Items, problems: Problems) -> None:
 
 def _tree(item_rows: list[tuple[Row, ItemPlan]], plan: FrameworkPlan) -> None:
     """An isChildOf association for each item, numbered among its siblings."""
-    siblings: dict[str | None, int] = {}
-    for _row, item in item_rows:
-        siblings[item.parent] = siblings.get(item.parent, 0) + 1
-        plan.associations.append(
-            AssociationPlan(
-                identifier=make_identifier(
-                    plan.identifier, Association.IS_CHILD_OF, item.identifier
-                ),
-                association_type=Association.IS_CHILD_OF,
-                origin_identifier=item.identifier,
-                destination_identifier=item.parent or plan.identifier,
-                sequence_number=siblings[item.parent],
-            )
-        )
+    tree_associations(plan, [item for _row, item in item_rows])
 
 
 def _descriptors(row: Row, item: ItemPlan, plan: FrameworkPlan) -> None:

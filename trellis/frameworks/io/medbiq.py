@@ -30,7 +30,13 @@ from trellis.frameworks.io.common import (
     make_identifier,
 )
 from trellis.frameworks.io.errors import Problems
-from trellis.frameworks.io.plan import AssociationPlan, FrameworkPlan, ItemPlan, is_slug
+from trellis.frameworks.io.plan import (
+    AssociationPlan,
+    FrameworkPlan,
+    ItemPlan,
+    is_slug,
+    tree_associations,
+)
 from trellis.frameworks.models import Association, Framework, Item, ItemKind, Scale
 
 CF = "http://ns.medbiq.org/competencyframework/v1/"
@@ -322,20 +328,7 @@ def _tree(plan: FrameworkPlan, problems: Problems) -> None:
                 return
             seen.add(node.parent)
             node = by_id[node.parent]
-    siblings: dict[str | None, int] = {}
-    for item in plan.items:
-        siblings[item.parent] = siblings.get(item.parent, 0) + 1
-        plan.associations.append(
-            AssociationPlan(
-                identifier=make_identifier(
-                    plan.identifier, Association.IS_CHILD_OF, item.identifier
-                ),
-                association_type=Association.IS_CHILD_OF,
-                origin_identifier=item.identifier,
-                destination_identifier=item.parent or plan.identifier,
-                sequence_number=siblings[item.parent],
-            )
-        )
+    tree_associations(plan, plan.items)
 
 
 def medbiq_parse(*, content: bytes) -> tuple[FrameworkPlan | None, Problems]:

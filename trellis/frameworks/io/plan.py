@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.text import slugify
 
+from trellis.frameworks.io.common import make_identifier
 from trellis.frameworks.io.errors import ImportProblem
 from trellis.frameworks.models import Association, Framework, Item, LevelDescriptor, Scale
 from trellis.people.models import Institution, User
@@ -76,6 +77,25 @@ class FrameworkPlan:
     items: list[ItemPlan] = field(default_factory=list)
     associations: list[AssociationPlan] = field(default_factory=list)
     descriptors: list[DescriptorPlan] = field(default_factory=list)
+
+
+def tree_associations(plan: FrameworkPlan, items: list[ItemPlan]) -> None:
+    """An isChildOf association for each item (to its parent, or to the framework when it
+    is top level), numbered among its siblings in the given order."""
+    siblings: dict[str | None, int] = {}
+    for item in items:
+        siblings[item.parent] = siblings.get(item.parent, 0) + 1
+        plan.associations.append(
+            AssociationPlan(
+                identifier=make_identifier(
+                    plan.identifier, Association.IS_CHILD_OF, item.identifier
+                ),
+                association_type=Association.IS_CHILD_OF,
+                origin_identifier=item.identifier,
+                destination_identifier=item.parent or plan.identifier,
+                sequence_number=siblings[item.parent],
+            )
+        )
 
 
 def is_slug(value: str) -> bool:
