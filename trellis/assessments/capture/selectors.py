@@ -67,6 +67,14 @@ def capture_start(*, user: User, day: dt.date) -> Start:
     )
 
 
+def assessment_by_client_key(*, assessor: User, client_key: str) -> Assessment | None:
+    """The assessment, of any status, that `assessor` sent under `client_key` (a key names
+    at most one of an assessor's assessments); None without a key."""
+    if not client_key:
+        return None
+    return Assessment.objects.filter(assessor=assessor, client_key=client_key).first()
+
+
 def capture_forms(*, program: Program) -> list[Form]:
     """Forms a faculty member may pick on the capture page and in the API: the program's
     own and the built-in ones of the capture kinds that faculty fill, live only."""

@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from trellis.assessments.capture.selectors import assessment_by_client_key
 from trellis.assessments.models import (
     Assessment,
     AssessmentSource,
@@ -419,8 +420,8 @@ def _stored_level(level: Decimal | None) -> Decimal | None:
 def _existing(
     *, program: Program, assessor: User | None, client_key: str, source: str, external_id: str
 ) -> Assessment | None:
-    if client_key and assessor is not None:
-        found = Assessment.objects.filter(assessor=assessor, client_key=client_key).first()
+    if assessor is not None:
+        found = assessment_by_client_key(assessor=assessor, client_key=client_key)
         if found is not None:
             return found
     if external_id:
