@@ -89,7 +89,14 @@ def capture_forms(*, program: Program) -> list[Form]:
 
 
 def current_version(form: Form) -> FormVersion:
-    version = form.versions.select_related("scale", "framework").order_by("-number").first()
+    """The form's latest version, its prompts loaded (the page shows them and the service
+    checks comments against them)."""
+    version = (
+        form.versions.select_related("scale", "framework")
+        .prefetch_related("prompts")
+        .order_by("-number")
+        .first()
+    )
     if version is None:
         raise FormVersion.DoesNotExist(f"{form} has no version")
     return version
@@ -131,15 +138,14 @@ def capture_candidates(
     else:
         adopted = Adoption.objects.filter(program=program).values("framework_id")
         qs = Item.objects.filter(framework_id__in=adopted)
-    # An entrustment scale rates activities: offer EPAs where the program has them.
-    kinds: tuple[str, ...] = RATEABLE_KINDS
-    if version.scale.kind == "entrustment" and qs.filter(kind=ItemKind.EPA).exists():
-        kinds = (ItemKind.EPA,)
     items = list(
-        qs.filter(kind__in=kinds)
+        qs.filter(kind__in=RATEABLE_KINDS)
         .select_related("framework")
         .order_by("framework__title", "position", "code")
     )
+    # An entrustment scale rates activities: offer EPAs where the program has them.
+    if version.scale.kind == "entrustment" and any(i.kind == ItemKind.EPA for i in items):
+        items = [i for i in items if i.kind == ItemKind.EPA]
     chosen: set[int] = set()
     if assignment is not None:
         ids = {i.pk for i in items}

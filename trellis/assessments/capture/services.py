@@ -29,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -458,7 +458,25 @@ def _same_submission(
         status=AssessmentStatus.SUBMITTED,
         submitted_at__gte=since,
         concerns=sorted(set(concerns)),
-    ).prefetch_related("ratings", "comments")
+    )
+    # Only those holding each rating and comment wanted are read, with theirs, and compared
+    # whole: an assessor rating one learner all day does not read the day's work each time.
+    for item_id, level, not_observed in wanted_ratings:
+        recent = recent.filter(
+            Exists(
+                Rating.objects.filter(
+                    assessment=OuterRef("pk"),
+                    item_id=item_id,
+                    level=level,
+                    not_observed=not_observed,
+                )
+            )
+        )
+    for key, text in wanted_comments:
+        recent = recent.filter(
+            Exists(Comment.objects.filter(assessment=OuterRef("pk"), prompt_key=key, text=text))
+        )
+    recent = recent.prefetch_related("ratings", "comments")
     for candidate in recent.order_by("-submitted_at"):
         same_ratings = {(r.item_id, r.level, r.not_observed) for r in candidate.ratings.all()}
         same_comments = {(c.prompt_key, c.text) for c in candidate.comments.all()}
