@@ -145,6 +145,24 @@ def test_it_saves_a_draft_and_lists_it(client: Client, cap: Capture) -> None:
     assert draft.status == AssessmentStatus.SUBMITTED and Assessment.objects.count() == 1
 
 
+def test_only_a_new_form_offers_its_date_to_be_made_the_phones_today(
+    client: Client, cap: Capture
+) -> None:
+    """offline.js redates a form the phone kept from an earlier day: one drawn new, never a
+    draft resumed (its date is what was observed) nor a form sent back with problems."""
+    client.force_login(cap.people.faculty)
+    today = timezone.localdate().isoformat()
+    page = client.get(rate_url(cap)).content.decode()
+    assert f'value="{today}" data-today="{today}"' in page
+    earlier = (timezone.localdate() - dt.timedelta(days=3)).isoformat()
+    client.post(rate_url(cap), post_data(cap, page, action="draft", observed_on=earlier))
+    draft = Assessment.objects.get()
+    resumed = client.get(f"/assess/a/{draft.pk}/edit/").content.decode()
+    assert f'value="{earlier}"' in resumed and "data-today" not in resumed
+    refused = client.post(rate_url(cap), post_data(cap, page, observed_on="someday"))
+    assert refused.status_code == 400 and "data-today" not in refused.content.decode()
+
+
 def test_it_updates_items_without_javascript(client: Client, cap: Capture) -> None:
     client.force_login(cap.people.faculty)
     page = client.get(rate_url(cap)).content.decode()
