@@ -323,7 +323,8 @@ class Assessment(models.Model):
         indexes = [
             models.Index(fields=["subject", "status", "observed_on"]),
             models.Index(fields=["program", "status", "observed_on"]),
-            models.Index(fields=["assessor", "status"]),
+            # an assessor's drafts, and their latest submissions (the start page's five)
+            models.Index(fields=["assessor", "status", "submitted_at"]),
             # the latest submission in a program: what its analytics were computed from
             models.Index(fields=["program", "submitted_at"]),
         ]

@@ -47,18 +47,17 @@ def _listed() -> QuerySet[Assessment]:
 def capture_start(*, user: User, day: dt.date) -> Start:
     """The faculty start page: whom they supervise today, what they were asked to do,
     what they left half done, what they did lately."""
+    # Each with what the page shows (the learner and the form), no more: the page is the
+    # assessor's first of every observation.
     requests = list(
         Request.objects.filter(assessor=user, status=RequestStatus.OPEN)
         .exclude(subject=user)
-        .select_related("form", "subject", "program")
+        .select_related("form", "subject")
         .order_by("due_date", "pk")[:20]
     )
-    drafts = list(_listed().filter(assessor=user, status=AssessmentStatus.DRAFT)[:20])
-    recent = list(
-        _listed()
-        .filter(assessor=user, status=AssessmentStatus.SUBMITTED)
-        .order_by("-submitted_at")[:5]
-    )
+    mine = Assessment.objects.filter(assessor=user).select_related("form_version__form", "subject")
+    drafts = list(mine.filter(status=AssessmentStatus.DRAFT)[:20])
+    recent = list(mine.filter(status=AssessmentStatus.SUBMITTED).order_by("-submitted_at")[:5])
     return Start(
         today=supervised_learners_on(faculty=user, day=day),
         requests=requests,

@@ -111,8 +111,11 @@ def _capture(
         # A missing or mangled field keeps the current version; so does the current one.
         if posted.isdigit() and int(posted) != version.pk:
             version = form.versions.filter(pk=posted).first() or version
+    # What the rotation pre-chooses matters to a form drawn new; a POST says its own choice.
     items, chosen = capture_candidates(
-        program=ra.program, version=version, assignment=ra.assignment
+        program=ra.program,
+        version=version,
+        assignment=ra.assignment if request.method == "GET" else None,
     )
     chosen |= preselect or set()
     if assessment is not None:
