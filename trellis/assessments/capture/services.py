@@ -377,11 +377,11 @@ def _write_children(
         )
         for r in ratings
     )
-    for c in comments:
-        text = c.text.strip()
-        if not text:
-            continue
-        comment = Comment.objects.create(assessment=assessment, prompt_key=c.prompt_key, text=text)
+    said = [c for c in comments if c.text.strip()]
+    made = Comment.objects.bulk_create(
+        Comment(assessment=assessment, prompt_key=c.prompt_key, text=c.text.strip()) for c in said
+    )
+    for c, comment in zip(said, made, strict=True):
         if c.items:
             comment.items.set(c.items)
 

@@ -488,7 +488,14 @@ def test_the_start_page_and_an_observation_sent_make_a_fixed_number_of_queries(
         assert client.get("/assess/").status_code == 200
     for n in range(4):
         page = client.get(rate_url(cap)).content.decode()
-        data = post_data(cap, page, **{"comment-next-time": f"Observation {n}: say the plan."})
+        data = post_data(
+            cap,
+            page,
+            **{
+                "comment-went-well": "A clear, ordered presentation.",
+                "comment-next-time": f"Observation {n}: say the plan.",
+            },
+        )
         with django_assert_num_queries(SEND_QUERIES):
             assert client.post(rate_url(cap), data).status_code == 302
     assert Assessment.objects.count() == 4
@@ -501,6 +508,6 @@ def test_the_start_page_and_an_observation_sent_make_a_fixed_number_of_queries(
 START_QUERIES = 7
 # Session and user (2); program and roles; the learner; supervision and request; forms;
 # version and its prompts; the items; the same key or content sent before (2); the rules'
-# frameworks and levels; the assessment, rating, comment and audit row, inside a savepoint
+# frameworks and levels; the assessment, rating, both comments and audit row, inside a savepoint
 # and its release (a transaction when served, which is not counted).
 SEND_QUERIES = 21
