@@ -13,10 +13,18 @@ from playwright.sync_api import expect
 from tests.browser.conftest import DESKTOP, PHONE, Web
 from tests.browser.test_capture import assert_accessible
 from trellis.assessments.models import Assessment
-from trellis.assessments.tests.capture_setup import make_capture
+from trellis.assessments.tests.capture_setup import Capture, make_capture
 from trellis.testing import PASSWORD, make_people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _faculty_on_a_phone(web_factory: Any) -> tuple[Capture, Web]:
+    """The capture program, and its faculty member signed in on a phone."""
+    cap = make_capture(make_people())
+    web: Web = web_factory(viewport=PHONE)
+    web.sign_in(cap.people.faculty.email, PASSWORD)
+    return cap, web
 
 
 def _rate_offline(web: Web, learner_pk: int, comment: str) -> None:
@@ -33,11 +41,8 @@ def _rate_offline(web: Web, learner_pk: int, comment: str) -> None:
 
 
 def test_an_observation_without_signal_is_sent_once_when_it_returns(web_factory: Any) -> None:
-    people = make_people()
-    make_capture(people)
-    web: Web = web_factory(viewport=PHONE)
-    web.sign_in(people.faculty.email, PASSWORD)
-    page = web.page
+    cap, web = _faculty_on_a_phone(web_factory)
+    people, page = cap.people, web.page
     _rate_offline(web, people.learner.pk, "Say the leading diagnosis first.")
     assert Assessment.objects.count() == 0
     assert_accessible(web, "the form kept on the phone")
@@ -61,11 +66,8 @@ def test_an_observation_without_signal_is_sent_once_when_it_returns(web_factory:
 def test_the_panel_in_the_forms_place_says_so_once_the_observation_is_sent(
     web_factory: Any,
 ) -> None:
-    people = make_people()
-    make_capture(people)
-    web: Web = web_factory(viewport=PHONE)
-    web.sign_in(people.faculty.email, PASSWORD)
-    page = web.page
+    cap, web = _faculty_on_a_phone(web_factory)
+    people, page = cap.people, web.page
     _rate_offline(web, people.learner.pk, "Name the next step.")
     expect(page.locator("#kept-notice")).to_contain_text("when the signal returns")
     page.context.set_offline(False)
@@ -78,11 +80,8 @@ def test_the_panel_in_the_forms_place_says_so_once_the_observation_is_sent(
 def test_a_form_kept_on_the_phone_is_dated_the_phones_today_when_shown_later(
     web_factory: Any,
 ) -> None:
-    people = make_people()
-    make_capture(people)
-    web: Web = web_factory(viewport=PHONE)
-    web.sign_in(people.faculty.email, PASSWORD)
-    page = web.page
+    cap, web = _faculty_on_a_phone(web_factory)
+    people, page = cap.people, web.page
     url = f"/assess/im-residency/learner/{people.learner.pk}/"
     web.go(url)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -97,11 +96,8 @@ def test_a_form_kept_on_the_phone_is_dated_the_phones_today_when_shown_later(
 
 
 def test_a_stale_observation_is_refused_and_stays_on_the_phone(web_factory: Any) -> None:
-    people = make_people()
-    cap = make_capture(people)
-    web: Web = web_factory(viewport=PHONE)
-    web.sign_in(people.faculty.email, PASSWORD)
-    page = web.page
+    cap, web = _faculty_on_a_phone(web_factory)
+    people, page = cap.people, web.page
     _rate_offline(web, people.learner.pk, "Check understanding with teach-back.")
     # While it waits, the faculty member stops supervising the learner.
     cap.sched.first.supervisors.clear()
