@@ -248,7 +248,7 @@ def _comments_by_item(
     rated: dict[int, set[int]],
 ) -> dict[int, list[tuple[int, dt.date, str]]]:
     """Comments tagged to an item go to that item; untagged ones go to every item the same
-    assessment rated. Two queries."""
+    assessment rated. Two queries (one without comments)."""
     q = evidence_filter(program=program, start=start, end=end) & Q(assessment__subject=learner)
     comments = Comment.objects.filter(q).exclude(text="")
     rows = list(
@@ -258,9 +258,8 @@ def _comments_by_item(
     )
     tags: dict[int, set[int]] = defaultdict(set)
     # The comments as a subquery, not their ids: thousands of ids as parameters took 30 ms.
-    for comment_id, item_id in Comment.items.through.objects.filter(
-        comment__in=comments.values("pk")
-    ).values_list("comment_id", "item_id"):
+    tagged = Comment.items.through.objects.filter(comment__in=comments.values("pk"))
+    for comment_id, item_id in tagged.values_list("comment_id", "item_id") if rows else ():
         tags[comment_id].add(item_id)
     out: dict[int, list[tuple[int, dt.date, str]]] = defaultdict(list)
     for comment_id, assessment_id, day, text in rows:
