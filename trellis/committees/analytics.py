@@ -141,7 +141,8 @@ def _latest(queryset: Any, field: str) -> Subquery:
 
 def _version(program: Program) -> str:
     """What the program's figures were computed from, in one query: a new or newly
-    submitted assessment, a new committee level or a sign-off gives a new version."""
+    submitted assessment, a new committee level or a sign-off gives a new version; so does
+    another pseudonymising key (its rows name learners and raters by it)."""
     stamps = Program.objects.filter(pk=program.pk).values_list(
         _latest(Rating.objects.filter(assessment__program=program), "pk"),
         _latest(Assessment.objects.filter(program=program), "submitted_at"),
@@ -150,7 +151,7 @@ def _version(program: Program) -> str:
     )[0]
     history = history_path()
     stamp = f"{history}:{history.stat().st_mtime_ns}" if history else "-"
-    raw = f"{program.pk}:{stamps}:{stamp}"
+    raw = f"{program.pk}:{stamps}:{stamp}:{program_key(program=program)}"
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
