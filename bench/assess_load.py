@@ -8,13 +8,20 @@ Run by hand against a PostgreSQL database you can empty (it is flushed!):
 It migrates, builds the demo institution with a year of assessments, then measures:
 
 1. `assessment_submit` called directly (the service alone, one thread);
-2. over HTTP, a threaded WSGI server (Django's, as `runserver` uses) on 127.0.0.1 only,
-   with `--assessors` client threads, each with its own signed-in session, each doing
-   `--rounds` times: load "my learners" (GET /assess/) and submit one observation
-   (POST /assess/<program>/learner/<id>/ with a client key, as the phone form does).
+2. over HTTP, against `trellis serve` (gunicorn, `--workers` processes) started as a
+   subprocess on a free 127.0.0.1 port, or with `--server inprocess` Django's threaded WSGI
+   server (as `runserver` uses) in this process:
+   a. one assessor, `--single-rounds` times: the trivial page (GET /health/), "my learners"
+      (GET /assess/) and one observation sent (POST /assess/<program>/learner/<id>/ with a
+      client key, as the phone form does): the time of each request beside a trivial one;
+   b. `--assessors` client threads, each with its own signed-in session, each doing
+      `--rounds` times: GET /assess/ and POST an observation.
 
-It prints p50 / p95 / max latency per operation and the throughput. Requests are bounded
-by --rounds and by --seconds; nothing listens beyond loopback.
+Each observation sent says something new (its comment carries its client key), so each is
+written, not taken for the one before sent again. `--warmup` rounds of one assessor go
+first, unmeasured (a worker's first requests read its templates and connect). It prints
+p50 / p95 / max latency per operation and the throughput. Requests are bounded by --rounds
+and by --seconds; nothing listens beyond loopback, and the server is stopped at the end.
 """
 
 from __future__ import annotations
@@ -23,8 +30,11 @@ import argparse
 import http.client
 import os
 import secrets
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -38,6 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trellis.settings")
 os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(50))
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")  # the bench speaks plain HTTP on loopback
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -211,18 +223,69 @@ class Client:
             conn.close()
 
 
-def serve() -> tuple[Any, int]:
-    from django.core.handlers.wsgi import WSGIHandler
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+class InProcess:
+    """Django's threaded WSGI server in this process (what `runserver` uses)."""
 
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
+    def __init__(self) -> None:
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
-    server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet)
-    server.set_app(WSGIHandler())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, server.server_address[1]
+        class Quiet(WSGIRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet)
+        self.server.set_app(WSGIHandler())
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.port = self.server.server_address[1]
+        self.name = "Django's threaded WSGI server, in process"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Served:
+    """`trellis serve` (gunicorn) as a subprocess on a free loopback port; its log goes to a
+    temporary file, shown if it does not come up."""
+
+    def __init__(self, workers: int, start_seconds: float = 60) -> None:
+        self.port = free_port()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 (closed in stop)
+        command = [sys.executable, "-m", "trellis.cli", "serve"]
+        command += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
+        self.process = subprocess.Popen(  # noqa: S603 (our own command, fixed arguments)
+            command, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT, env=os.environ.copy()
+        )
+        self.name = f"trellis serve (gunicorn), {workers} workers"
+        deadline = time.monotonic() + start_seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                if Client(self.port, "").request("GET", "/health/") == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        self.log.seek(0)
+        sys.exit(f"trellis serve did not come up:\n{self.log.read().decode()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()  # gunicorn stops gracefully on SIGTERM
+            try:
+                self.process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
 
 
 def service_submits(demo: Any, pairs: list[Target], count: int) -> Timings:
@@ -253,7 +316,9 @@ def service_submits(demo: Any, pairs: list[Target], count: int) -> Timings:
                 assessor_role="faculty",
                 observed_on=timezone.localdate(),
                 ratings=[RatingInput(i, Decimal(3))],
-                comments=[CommentInput("next-time", "Commit to a leading diagnosis.")],
+                comments=[
+                    CommentInput("next-time", f"Commit to a diagnosis ({uuid.uuid4().hex[:8]}).")
+                ],
                 acting_user=a,
                 client_key=uuid.uuid4().hex,
             )
@@ -262,9 +327,35 @@ def service_submits(demo: Any, pairs: list[Target], count: int) -> Timings:
     return timings
 
 
+def observation(target: Target, today: str) -> dict[str, str]:
+    key = uuid.uuid4().hex
+    return {
+        "client_key": key,
+        "form": str(target.form_id),
+        "form_version": str(target.version_id),
+        "items": str(target.item_id),
+        f"rating-{target.item_id}": "3",
+        "comment-went-well": "Clear, organised presentation.",
+        # Something new each time: the same content again would be taken for a resend.
+        "comment-next-time": f"Say what would change your plan ({key[:8]}).",
+        "observed_on": today,
+        "context": "bench",
+        "assessor_role": "faculty",
+        "action": "submit",
+    }
+
+
 def load(
-    port: int, demo: Any, pairs: list[Target], assessors: int, rounds: int, seconds: float
+    port: int,
+    demo: Any,
+    pairs: list[Target],
+    assessors: int,
+    rounds: int,
+    seconds: float,
+    trivial: Timings | None = None,
 ) -> tuple[Timings, Timings, float]:
+    """`assessors` threads, each `rounds` times: GET /assess/ and POST an observation (and
+    GET /health/ first, timed into `trivial`, when given)."""
     from django.utils import timezone
 
     program = demo.programs.residency.slug
@@ -281,21 +372,12 @@ def load(
         for _ in range(rounds):
             if time.monotonic() > deadline:
                 return
+            if trivial is not None:
+                took, status = timed(lambda: client.request("GET", "/health/"))
+                trivial.add(took, status == 200)
             took, status = timed(lambda: client.request("GET", "/assess/"))
             page.add(took, status == 200)
-            body = {
-                "client_key": uuid.uuid4().hex,
-                "form": str(target.form_id),
-                "form_version": str(target.version_id),
-                "items": str(target.item_id),
-                f"rating-{target.item_id}": "3",
-                "comment-went-well": "Clear, organised presentation.",
-                "comment-next-time": "Say what would change your plan.",
-                "observed_on": today,
-                "context": "bench",
-                "assessor_role": "faculty",
-                "action": "submit",
-            }
+            body = observation(target, today)
             took, status = timed(lambda b=body: client.request("POST", path, b))
             submit.add(took, status == 302)
 
@@ -317,8 +399,12 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--faculty", type=int, default=60)
     parser.add_argument("--bulk", action="store_true", help="bulk-insert the demo assessments")
+    parser.add_argument("--server", choices=["serve", "inprocess"], default="serve")
+    parser.add_argument("--workers", type=int, help="for --server serve (default: its own)")
     parser.add_argument("--assessors", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=10, help="page + submit per assessor")
+    parser.add_argument("--single-rounds", type=int, default=30, help="rounds of one assessor")
+    parser.add_argument("--warmup", type=int, default=10, help="unmeasured rounds first")
     parser.add_argument("--seconds", type=float, default=120, help="stop starting new rounds")
     parser.add_argument("--service-submits", type=int, default=200)
     args = parser.parse_args()
@@ -328,6 +414,8 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
+    from trellis.ops.management.commands.serve import default_workers
+
     demo = setup_database(args)
     pairs = targets(demo)
     if not pairs:
@@ -336,12 +424,25 @@ def main() -> None:
     service = service_submits(demo, pairs, args.service_submits)
     print(service.line(sum(service.seconds)))
     connection.close()
-    server, port = serve()
+    server: InProcess | Served = (
+        InProcess() if args.server == "inprocess" else Served(args.workers or default_workers())
+    )
     try:
-        page, submit, wall = load(port, demo, pairs, args.assessors, args.rounds, args.seconds)
+        # Unmeasured: each worker's first requests read its templates and connect.
+        load(server.port, demo, pairs, 1, args.warmup, args.seconds)
+        health = Timings("GET /health/ (trivial page)")
+        page, submit, wall = load(
+            server.port, demo, pairs, 1, args.single_rounds, args.seconds, trivial=health
+        )
+        print(f"{server.name} on 127.0.0.1:{server.port}; one assessor, {wall:.1f} s")
+        for timings in (health, page, submit):
+            print(timings.line(wall))
+        page, submit, wall = load(
+            server.port, demo, pairs, args.assessors, args.rounds, args.seconds
+        )
     finally:
-        server.shutdown()
-    print(f"HTTP on 127.0.0.1:{port}, {args.assessors} concurrent assessors, {wall:.1f} s")
+        server.stop()
+    print(f"{args.assessors} concurrent assessors, {wall:.1f} s")
     print(page.line(wall))
     print(submit.line(wall))
     print(f"throughput: {(len(page.seconds) + len(submit.seconds)) / wall:.1f} requests/s")

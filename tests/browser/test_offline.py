@@ -3,18 +3,28 @@ after the tab reloads, sent once when the signal returns; a stale one refused in
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PHONE, Web
 from tests.browser.test_capture import assert_accessible
 from trellis.assessments.models import Assessment
-from trellis.assessments.tests.capture_setup import make_capture
+from trellis.assessments.tests.capture_setup import Capture, make_capture
 from trellis.testing import PASSWORD, make_people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _faculty_on_a_phone(web_factory: Any) -> tuple[Capture, Web]:
+    """The capture program, and its faculty member signed in on a phone."""
+    cap = make_capture(make_people())
+    web: Web = web_factory(viewport=PHONE)
+    web.sign_in(cap.people.faculty.email, PASSWORD)
+    return cap, web
 
 
 def _rate_offline(web: Web, learner_pk: int, comment: str) -> None:
@@ -31,11 +41,8 @@ def _rate_offline(web: Web, learner_pk: int, comment: str) -> None:
 
 
 def test_an_observation_without_signal_is_sent_once_when_it_returns(web_factory: Any) -> None:
-    people = make_people()
-    make_capture(people)
-    web: Web = web_factory(viewport=PHONE)
-    web.sign_in(people.faculty.email, PASSWORD)
-    page = web.page
+    cap, web = _faculty_on_a_phone(web_factory)
+    people, page = cap.people, web.page
     _rate_offline(web, people.learner.pk, "Say the leading diagnosis first.")
     assert Assessment.objects.count() == 0
     assert_accessible(web, "the form kept on the phone")
@@ -56,12 +63,41 @@ def test_an_observation_without_signal_is_sent_once_when_it_returns(web_factory:
     assert all("ERR_INTERNET_DISCONNECTED" in e for e in web.console_errors), web.console_errors
 
 
+def test_the_panel_in_the_forms_place_says_so_once_the_observation_is_sent(
+    web_factory: Any,
+) -> None:
+    cap, web = _faculty_on_a_phone(web_factory)
+    people, page = cap.people, web.page
+    _rate_offline(web, people.learner.pk, "Name the next step.")
+    expect(page.locator("#kept-notice")).to_contain_text("when the signal returns")
+    page.context.set_offline(False)
+    expect(page.get_by_role("heading", name="Sent")).to_be_visible(timeout=10_000)
+    expect(page.locator("#kept-notice")).to_contain_text("reached Trellis and is saved")
+    expect(page.get_by_role("heading", name="Kept on this phone")).to_have_count(0)
+    assert Assessment.objects.count() == 1
+
+
+def test_a_form_kept_on_the_phone_is_dated_the_phones_today_when_shown_later(
+    web_factory: Any,
+) -> None:
+    cap, web = _faculty_on_a_phone(web_factory)
+    people, page = cap.people, web.page
+    url = f"/assess/im-residency/learner/{people.learner.pk}/"
+    web.go(url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    web.go(url)  # through the service worker, which keeps a copy
+    today = timezone.localdate()
+    expect(page.locator("#observed_on")).to_have_value(today.isoformat())
+    # The next morning, in the basement: the phone shows the copy it kept yesterday.
+    page.clock.set_fixed_time(f"{today + dt.timedelta(days=1)}T09:00:00")
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("#observed_on")).to_have_value((today + dt.timedelta(days=1)).isoformat())
+
+
 def test_a_stale_observation_is_refused_and_stays_on_the_phone(web_factory: Any) -> None:
-    people = make_people()
-    cap = make_capture(people)
-    web: Web = web_factory(viewport=PHONE)
-    web.sign_in(people.faculty.email, PASSWORD)
-    page = web.page
+    cap, web = _faculty_on_a_phone(web_factory)
+    people, page = cap.people, web.page
     _rate_offline(web, people.learner.pk, "Check understanding with teach-back.")
     # While it waits, the faculty member stops supervising the learner.
     cap.sched.first.supervisors.clear()
@@ -71,6 +107,11 @@ def test_a_stale_observation_is_refused_and_stays_on_the_phone(web_factory: Any)
     expect(refused).to_contain_text("you no longer supervise this learner")
     expect(refused).to_contain_text("Check understanding with teach-back.")
     expect(page.locator("#outbox-status")).to_contain_text("1 not saved")
+    # The panel in the form's place no longer promises to send it.
+    expect(page.get_by_role("heading", name="Not saved")).to_be_visible()
+    expect(page.locator("#kept-notice")).to_contain_text("Trellis refused this observation")
+    expect(page.locator("#kept-notice")).not_to_contain_text("signal")
+    expect(page.get_by_role("heading", name="Kept on this phone")).to_have_count(0)
     assert Assessment.objects.count() == 0
     assert_accessible(web, "a refused observation on a phone")
     page.reload()

@@ -14,7 +14,6 @@ Outsiders get 404; a program member without the right gets 403 (PermissionDenied
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -47,10 +46,6 @@ def rater_programs(*, user: User) -> list[Program]:
     """The programs in which `user` rates learners."""
     ids = memberships_current(person=user).filter(role__in=RATERS).values("program_id")
     return list(Program.objects.filter(id__in=ids).order_by("name"))
-
-
-def is_learner_of(program: Program, person: User, day: dt.date | None = None) -> bool:
-    return learners_of(program=program, on=day).filter(person=person).exists()
 
 
 @dataclass(frozen=True)
@@ -103,8 +98,10 @@ def open_request_to(*, user: User, subject: User, program: Program) -> Request |
 
 def get_rating_for(user: User, slug: str, learner_id: int) -> RateAccess:
     access = get_program_for(user, slug)
-    subject = User.objects.filter(pk=learner_id).first()
-    if subject is None or not is_learner_of(access.program, subject):
+    subject = User.objects.filter(
+        pk=learner_id, pk__in=learners_of(program=access.program).values("person_id")
+    ).first()
+    if subject is None:
         raise Http404("No such learner")
     if not access.roles & RATERS:
         raise PermissionDenied("Only faculty rate learners")

@@ -36,5 +36,10 @@ class TrellisServer(BaseApplication):
 
     def load(self) -> Any:
         from django.core.wsgi import get_wsgi_application
+        from django.urls import get_resolver
 
-        return get_wsgi_application()
+        application = get_wsgi_application()
+        # Import every view, and the libraries they use, here in the master before the
+        # workers fork; otherwise each worker's first request pays for it (2.3 s).
+        get_resolver().url_patterns  # noqa: B018 (the attribute's import is the point)
+        return application

@@ -139,11 +139,14 @@ def learner_record(
     start: dt.date | None = None,
     end: dt.date | None = None,
     full: bool = True,
+    with_comments: bool = True,
 ) -> LearnerRecord:
     """The learner's record. Not `full` (a supervisor's view, `RecordsAccess.sees_decisions`):
     the evidence a supervisor needs to teach and rate (observations, logs), without the
-    committee's levels, exam scores and plans."""
-    evidence = learner_evidence(program=program, learner=learner, start=start, end=end)
+    committee's levels, exam scores and plans. `with_comments`: see `learner_evidence`."""
+    evidence = learner_evidence(
+        program=program, learner=learner, start=start, end=end, with_comments=with_comments
+    )
     if not full:
         evidence.exams = []
     return LearnerRecord(
@@ -177,7 +180,8 @@ def record_keep(record: LearnerRecord) -> str:
 
 def record_recall(*, token: str, program: Program, learner: User) -> LearnerRecord:
     """The record kept under `token` if it is this learner's in this program, else a new
-    one. The caller has checked that the viewer may see the learner's record."""
+    one, without comments (no chart draws them). The caller has checked that the viewer may
+    see the learner's record."""
     kept = cache.get(_record_key(token)) if token else None
     if (
         isinstance(kept, LearnerRecord)
@@ -185,4 +189,4 @@ def record_recall(*, token: str, program: Program, learner: User) -> LearnerReco
         and kept.evidence.program.pk == program.pk
     ):
         return kept
-    return learner_record(program=program, learner=learner)
+    return learner_record(program=program, learner=learner, with_comments=False)

@@ -58,7 +58,8 @@ def learner(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
     access = get_records_for(viewer(request), slug)
     person = get_learner_for(access, learner_id)
     full = access.sees_decisions(person)
-    record = learner_record(program=access.program, learner=person, full=full)
+    # The page shows no comments (one item's page does).
+    record = learner_record(program=access.program, learner=person, full=full, with_comments=False)
     return render(
         request,
         "records/learner.html",

@@ -26,10 +26,18 @@ from trellis.scheduling.models import AcademicYear, Assignment, Block, Rotation
 ROTATION_COLOURS = 16
 
 
-def _assignments() -> QuerySet[Assignment]:
+def _placed() -> QuerySet[Assignment]:
+    """Assignments with their learner, rotation and site."""
     return Assignment.objects.select_related(
         "learner", "rotation__activity", "rotation__program", "site"
-    ).prefetch_related(Prefetch("supervisors", queryset=User.objects.order_by("last_name")))
+    )
+
+
+def _assignments() -> QuerySet[Assignment]:
+    """Assignments with their learner, rotation, site and supervisors."""
+    return _placed().prefetch_related(
+        Prefetch("supervisors", queryset=User.objects.order_by("last_name"))
+    )
 
 
 def learner_rotation_on(*, learner: User, day: dt.date) -> Assignment | None:
@@ -40,9 +48,10 @@ def learner_rotation_on(*, learner: User, day: dt.date) -> Assignment | None:
 
 def supervised_learners_on(*, faculty: User, day: dt.date) -> list[Assignment]:
     """The assignments on which `faculty` is a named supervisor on `day`, ordered by learner
-    name: whom they supervise today, on which rotation, at which site, until when."""
+    name: whom they supervise today, on which rotation, at which site, until when (their
+    supervisors are not loaded: the faculty member asking is one)."""
     return list(
-        _assignments()
+        _placed()
         .filter(supervisors=faculty, start_date__lte=day, end_date__gte=day)
         .order_by("learner__last_name", "learner__first_name", "start_date")
     )

@@ -24,7 +24,7 @@ from trellis.assessments.models import (
     ItemSelection,
     Prompt,
 )
-from trellis.frameworks.models import Item
+from trellis.frameworks.models import Item, Scale
 
 NOT_OBSERVED = "no"
 
@@ -33,13 +33,32 @@ def new_client_key() -> str:
     return uuid.uuid4().hex
 
 
+class Levels:
+    """The level options of a page's items (`level_options`), read the first time the page
+    is drawn: a POST that is recorded redirects without drawing it, and reads none."""
+
+    def __init__(self, scale: Scale, items: list[Item]) -> None:
+        self.scale = scale
+        self.items = items
+        self._options: dict[int, list[LevelOption]] | None = None
+
+    def for_item(self, item_id: int) -> list[LevelOption]:
+        if self._options is None:
+            self._options = level_options(scale=self.scale, items=self.items)
+        return self._options[item_id]
+
+
 @dataclass
 class Row:
     item: Item
-    options: list[LevelOption]
+    levels: Levels
     chosen: bool
     selected: str = ""
     error: str = ""
+
+    @property
+    def options(self) -> list[LevelOption]:
+        return self.levels.for_item(self.item.pk)
 
 
 @dataclass
@@ -99,14 +118,14 @@ def page_build(
     assessor_role: str = "",
     concerns: list[str] | None = None,
 ) -> CapturePage:
-    options = level_options(scale=version.scale, items=items)
+    levels = Levels(version.scale, items)
     selected = selected or {}
     comments = comments or {}
     fixed = version.item_selection == ItemSelection.FIXED
     rows = [
         Row(
             item=it,
-            options=options[it.pk],
+            levels=levels,
             chosen=fixed or it.pk in chosen,
             selected=selected.get(it.pk, ""),
         )

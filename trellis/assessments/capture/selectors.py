@@ -47,24 +47,31 @@ def _listed() -> QuerySet[Assessment]:
 def capture_start(*, user: User, day: dt.date) -> Start:
     """The faculty start page: whom they supervise today, what they were asked to do,
     what they left half done, what they did lately."""
+    # Each with what the page shows (the learner and the form), no more: the page is the
+    # assessor's first of every observation.
     requests = list(
         Request.objects.filter(assessor=user, status=RequestStatus.OPEN)
         .exclude(subject=user)
-        .select_related("form", "subject", "program")
+        .select_related("form", "subject")
         .order_by("due_date", "pk")[:20]
     )
-    drafts = list(_listed().filter(assessor=user, status=AssessmentStatus.DRAFT)[:20])
-    recent = list(
-        _listed()
-        .filter(assessor=user, status=AssessmentStatus.SUBMITTED)
-        .order_by("-submitted_at")[:5]
-    )
+    mine = Assessment.objects.filter(assessor=user).select_related("form_version__form", "subject")
+    drafts = list(mine.filter(status=AssessmentStatus.DRAFT)[:20])
+    recent = list(mine.filter(status=AssessmentStatus.SUBMITTED).order_by("-submitted_at")[:5])
     return Start(
         today=supervised_learners_on(faculty=user, day=day),
         requests=requests,
         drafts=drafts,
         recent=recent,
     )
+
+
+def assessment_by_client_key(*, assessor: User, client_key: str) -> Assessment | None:
+    """The assessment, of any status, that `assessor` sent under `client_key` (a key names
+    at most one of an assessor's assessments); None without a key."""
+    if not client_key:
+        return None
+    return Assessment.objects.filter(assessor=assessor, client_key=client_key).first()
 
 
 def capture_forms(*, program: Program) -> list[Form]:
@@ -81,7 +88,14 @@ def capture_forms(*, program: Program) -> list[Form]:
 
 
 def current_version(form: Form) -> FormVersion:
-    version = form.versions.select_related("scale", "framework").order_by("-number").first()
+    """The form's latest version, its prompts loaded (the page shows them and the service
+    checks comments against them)."""
+    version = (
+        form.versions.select_related("scale", "framework")
+        .prefetch_related("prompts")
+        .order_by("-number")
+        .first()
+    )
     if version is None:
         raise FormVersion.DoesNotExist(f"{form} has no version")
     return version
@@ -123,15 +137,14 @@ def capture_candidates(
     else:
         adopted = Adoption.objects.filter(program=program).values("framework_id")
         qs = Item.objects.filter(framework_id__in=adopted)
-    # An entrustment scale rates activities: offer EPAs where the program has them.
-    kinds: tuple[str, ...] = RATEABLE_KINDS
-    if version.scale.kind == "entrustment" and qs.filter(kind=ItemKind.EPA).exists():
-        kinds = (ItemKind.EPA,)
     items = list(
-        qs.filter(kind__in=kinds)
+        qs.filter(kind__in=RATEABLE_KINDS)
         .select_related("framework")
         .order_by("framework__title", "position", "code")
     )
+    # An entrustment scale rates activities: offer EPAs where the program has them.
+    if version.scale.kind == "entrustment" and any(i.kind == ItemKind.EPA for i in items):
+        items = [i for i in items if i.kind == ItemKind.EPA]
     chosen: set[int] = set()
     if assignment is not None:
         ids = {i.pk for i in items}

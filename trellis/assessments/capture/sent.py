@@ -13,7 +13,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
 from trellis.assessments.capture.page import CapturePage
-from trellis.assessments.models import Assessment, AssessmentStatus
+from trellis.assessments.capture.selectors import assessment_by_client_key
+from trellis.assessments.models import AssessmentStatus
 from trellis.people.models import User
 
 HEADER = "X-Trellis-Send"
@@ -41,12 +42,8 @@ def sent_saved(redirect: HttpResponse) -> JsonResponse:
 def sent_already(*, user: User, client_key: str) -> JsonResponse | None:
     """A resend of an observation that reached the server before (its answer was lost on
     the way back) is saved, even if the reason to rate has gone since."""
-    if not client_key:
-        return None
-    found = Assessment.objects.filter(
-        assessor=user, client_key=client_key[:64], status=AssessmentStatus.SUBMITTED
-    ).first()
-    if found is None:
+    found = assessment_by_client_key(assessor=user, client_key=client_key[:64])
+    if found is None or found.status != AssessmentStatus.SUBMITTED:
         return None
     url = reverse("assessments:done", args=[found.pk])
     return JsonResponse({"status": "saved", "url": url, "again": True})

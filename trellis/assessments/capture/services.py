@@ -29,10 +29,11 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from trellis.assessments.capture.selectors import assessment_by_client_key
 from trellis.assessments.models import (
     Assessment,
     AssessmentSource,
@@ -376,11 +377,11 @@ def _write_children(
         )
         for r in ratings
     )
-    for c in comments:
-        text = c.text.strip()
-        if not text:
-            continue
-        comment = Comment.objects.create(assessment=assessment, prompt_key=c.prompt_key, text=text)
+    said = [c for c in comments if c.text.strip()]
+    made = Comment.objects.bulk_create(
+        Comment(assessment=assessment, prompt_key=c.prompt_key, text=c.text.strip()) for c in said
+    )
+    for c, comment in zip(said, made, strict=True):
         if c.items:
             comment.items.set(c.items)
 
@@ -419,8 +420,8 @@ def _stored_level(level: Decimal | None) -> Decimal | None:
 def _existing(
     *, program: Program, assessor: User | None, client_key: str, source: str, external_id: str
 ) -> Assessment | None:
-    if client_key and assessor is not None:
-        found = Assessment.objects.filter(assessor=assessor, client_key=client_key).first()
+    if assessor is not None:
+        found = assessment_by_client_key(assessor=assessor, client_key=client_key)
         if found is not None:
             return found
     if external_id:
@@ -457,7 +458,25 @@ def _same_submission(
         status=AssessmentStatus.SUBMITTED,
         submitted_at__gte=since,
         concerns=sorted(set(concerns)),
-    ).prefetch_related("ratings", "comments")
+    )
+    # Only those holding each rating and comment wanted are read, with theirs, and compared
+    # whole: an assessor rating one learner all day does not read the day's work each time.
+    for item_id, level, not_observed in wanted_ratings:
+        recent = recent.filter(
+            Exists(
+                Rating.objects.filter(
+                    assessment=OuterRef("pk"),
+                    item_id=item_id,
+                    level=level,
+                    not_observed=not_observed,
+                )
+            )
+        )
+    for key, text in wanted_comments:
+        recent = recent.filter(
+            Exists(Comment.objects.filter(assessment=OuterRef("pk"), prompt_key=key, text=text))
+        )
+    recent = recent.prefetch_related("ratings", "comments")
     for candidate in recent.order_by("-submitted_at"):
         same_ratings = {(r.item_id, r.level, r.not_observed) for r in candidate.ratings.all()}
         same_comments = {(c.prompt_key, c.text) for c in candidate.comments.all()}

@@ -76,8 +76,7 @@ def start(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _pick_form(request: HttpRequest, ra: access.RateAccess) -> Form:
-    forms = capture_forms(program=ra.program)
+def _pick_form(request: HttpRequest, ra: access.RateAccess, forms: list[Form]) -> Form:
     wanted = request.POST.get("form") or request.GET.get("form")
     if wanted:
         form = next((f for f in forms if str(f.pk) == wanted), None)
@@ -103,15 +102,20 @@ def _capture(
     *,
     preselect: set[int] | None = None,
     assessment: Assessment | None = None,
+    forms: list[Form] | None = None,
 ) -> HttpResponse:
     """Render the form (GET) or record it (POST): the one handler behind every way in."""
     version = assessment.form_version if assessment else current_version(form)
     if request.method == "POST" and assessment is None:
         posted = request.POST.get("form_version", "")
-        if posted.isdigit():  # a missing or mangled field keeps the current version
+        # A missing or mangled field keeps the current version; so does the current one.
+        if posted.isdigit() and int(posted) != version.pk:
             version = form.versions.filter(pk=posted).first() or version
+    # What the rotation pre-chooses matters to a form drawn new; a POST says its own choice.
     items, chosen = capture_candidates(
-        program=ra.program, version=version, assignment=ra.assignment
+        program=ra.program,
+        version=version,
+        assignment=ra.assignment if request.method == "GET" else None,
     )
     chosen |= preselect or set()
     if assessment is not None:
@@ -138,7 +142,8 @@ def _capture(
                 page_errors(page, refused.problems)
         if sent_by_script(request):
             return sent_refused(page)
-    forms = capture_forms(program=ra.program)
+    if forms is None:
+        forms = capture_forms(program=ra.program)
     return render(
         request,
         "assessments/capture_form.html",
@@ -211,7 +216,8 @@ def rate(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
         # Sent from the phone's outbox: the supervision it was made under has ended.
         key = request.POST.get("client_key", "")
         return sent_already(user=user, client_key=key) or sent_stale(NOT_SUPERVISED)
-    return _capture(request, ra, _pick_form(request, ra))
+    forms = capture_forms(program=ra.program)
+    return _capture(request, ra, _pick_form(request, ra, forms), forms=forms)
 
 
 @login_required

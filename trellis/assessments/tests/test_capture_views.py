@@ -145,6 +145,24 @@ def test_it_saves_a_draft_and_lists_it(client: Client, cap: Capture) -> None:
     assert draft.status == AssessmentStatus.SUBMITTED and Assessment.objects.count() == 1
 
 
+def test_only_a_new_form_offers_its_date_to_be_made_the_phones_today(
+    client: Client, cap: Capture
+) -> None:
+    """offline.js redates a form the phone kept from an earlier day: one drawn new, never a
+    draft resumed (its date is what was observed) nor a form sent back with problems."""
+    client.force_login(cap.people.faculty)
+    today = timezone.localdate().isoformat()
+    page = client.get(rate_url(cap)).content.decode()
+    assert f'value="{today}" data-today="{today}"' in page
+    earlier = (timezone.localdate() - dt.timedelta(days=3)).isoformat()
+    client.post(rate_url(cap), post_data(cap, page, action="draft", observed_on=earlier))
+    draft = Assessment.objects.get()
+    resumed = client.get(f"/assess/a/{draft.pk}/edit/").content.decode()
+    assert f'value="{earlier}"' in resumed and "data-today" not in resumed
+    refused = client.post(rate_url(cap), post_data(cap, page, observed_on="someday"))
+    assert refused.status_code == 400 and "data-today" not in refused.content.decode()
+
+
 def test_it_updates_items_without_javascript(client: Client, cap: Capture) -> None:
     client.force_login(cap.people.faculty)
     page = client.get(rate_url(cap)).content.decode()
@@ -457,3 +475,39 @@ def test_an_open_request_is_offered_not_forced_on_the_quick_path(
     assert req.status == RequestStatus.OPEN  # an observation does not answer the request
     answer = client.get(f"{rate_url(cap)}?form={eor.pk}").content.decode()
     assert f'name="form" value="{eor.pk}"' in answer and "Answer that instead" not in answer
+
+
+def test_the_start_page_and_an_observation_sent_make_a_fixed_number_of_queries(
+    client: Client, cap: Capture, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    """The two requests of the 30-second observation: whom I supervise today, and the
+    observation sent. However much the assessor rated the learner today, the same."""
+    client.force_login(cap.people.faculty)
+    client.get("/assess/")  # the session's first request notes when it began
+    with django_assert_num_queries(START_QUERIES):
+        assert client.get("/assess/").status_code == 200
+    for n in range(4):
+        page = client.get(rate_url(cap)).content.decode()
+        data = post_data(
+            cap,
+            page,
+            **{
+                "comment-went-well": "A clear, ordered presentation.",
+                "comment-next-time": f"Observation {n}: say the plan.",
+            },
+        )
+        with django_assert_num_queries(SEND_QUERIES):
+            assert client.post(rate_url(cap), data).status_code == 302
+    assert Assessment.objects.count() == 4
+    with django_assert_num_queries(START_QUERIES):
+        assert client.get("/assess/").status_code == 200
+
+
+# Session and user (2); the rater's programs; requests, drafts and recent work; today's
+# supervision.
+START_QUERIES = 7
+# Session and user (2); program and roles; the learner; supervision and request; forms;
+# version and its prompts; the items; the same key or content sent before (2); the rules'
+# frameworks and levels; the assessment, rating, both comments and audit row, inside a savepoint
+# and its release (a transaction when served, which is not counted).
+SEND_QUERIES = 21

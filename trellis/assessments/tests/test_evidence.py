@@ -4,9 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from trellis.assessments.evidence import learner_evidence, trend_per_month
-from trellis.records.tests.factories import make_record
+from trellis.records.tests.factories import make_record, rate
 from trellis.testing import People
 
 pytestmark = pytest.mark.django_db
@@ -51,11 +53,50 @@ def test_it_limits_to_the_dates_given(people: People) -> None:
     assert pc1 is not None and pc1.count == 2
 
 
-def test_it_uses_a_fixed_number_of_queries(people: People, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_it_uses_a_fixed_number_of_queries(people: People, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     make_record(people)
-    with django_assert_max_num_queries(10):
+    with django_assert_num_queries(10):
         ev = learner_evidence(program=people.program, learner=people.learner)
     assert len(ev.items) > 20
+
+
+def test_it_reads_the_comment_tags_in_a_query_that_does_not_grow_with_the_comments(
+    people: People,
+) -> None:
+    rec = make_record(people)
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as ctx:
+            learner_evidence(program=people.program, learner=people.learner)
+        return [q["sql"] for q in ctx.captured_queries]
+
+    few = queries()
+    for n in range(40):
+        rate(
+            rec,
+            subject=people.learner,
+            day=dt.date.today() - dt.timedelta(days=n),
+            levels={rec.pc1: Decimal("2.0")},
+            comment=f"Comment {n}",
+        )
+    many = queries()
+    # The same statements whatever the number of comments: no comment id is a parameter.
+    assert [len(q) for q in many] == [len(q) for q in few]
+    pc1 = learner_evidence(program=people.program, learner=people.learner).for_item(rec.pc1.pk)
+    assert pc1 is not None and len(pc1.comments) == 41
+
+
+def test_it_leaves_comments_out_when_not_asked_for_them(
+    people: People, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    rec = make_record(people)
+    with django_assert_num_queries(8):
+        ev = learner_evidence(program=people.program, learner=people.learner, with_comments=False)
+    assert all(e.comments == [] for e in ev.items)
+    pc1 = ev.for_item(rec.pc1.pk)
+    assert pc1 is not None and pc1.count == 3  # the rest of the evidence is all there
+    with django_assert_num_queries(10):
+        learner_evidence(program=people.program, learner=people.learner)
 
 
 def test_it_leaves_out_developmental_frameworks_unless_asked(people: People) -> None:
@@ -75,3 +116,26 @@ def test_it_leaves_out_developmental_frameworks_unless_asked(people: People) -> 
 
 def test_trend_is_none_with_one_date() -> None:
     assert trend_per_month([(dt.date(2025, 1, 1), Decimal(2))]) is None
+
+
+def test_an_assessments_ratings_are_read_from_one_index_that_carries_them(db: None) -> None:
+    with connection.cursor() as cursor:
+        indexes = {
+            name: c
+            for name, c in connection.introspection.get_constraints(
+                cursor, "assessments_rating"
+            ).items()
+            if c["index"] and not c["unique"] and not c["primary_key"]
+        }
+    assert indexes["rating_by_assessment"]["columns"][0] == "assessment_id"
+    # The plain index on the assessment went: this one leads with it.
+    assert [n for n, c in indexes.items() if c["columns"] == ["assessment_id"]] in (
+        [],
+        ["rating_by_assessment"],
+    )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'rating_by_assessment'"
+            )
+            assert "INCLUDE (item_id, level, not_observed)" in cursor.fetchone()[0]

@@ -7,8 +7,10 @@ import json
 import pytest
 from django.test import Client
 
-from trellis.assessments.models import Assessment
+from trellis.assessments.capture.selectors import assessment_by_client_key
+from trellis.assessments.models import Assessment, AssessmentStatus
 from trellis.assessments.tests.capture_setup import make_capture
+from trellis.assessments.tests.test_capture_service import submit
 from trellis.testing import make_people
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +93,30 @@ def test_a_sent_observation_with_problems_is_refused_in_words(client: Client) ->
     assert response.status_code == 400  # type: ignore[attr-defined]
     answer = json.loads(response.content)  # type: ignore[attr-defined]
     assert answer["status"] == "invalid" and "Enter the date" in answer["message"]
+
+
+def test_a_key_that_names_only_a_draft_is_no_proof_the_observation_was_saved(
+    client: Client,
+) -> None:
+    people = make_people()
+    cap = make_capture(people)
+    draft = submit(cap, client_key="k-draft", draft=True).assessment
+    # One read finds an assessment by its key, whatever its status, for the service and
+    # for the outbox's answer alike.
+    assert assessment_by_client_key(assessor=people.faculty, client_key="k-draft") == draft
+    assert assessment_by_client_key(assessor=people.learner, client_key="k-draft") is None
+    assert assessment_by_client_key(assessor=people.faculty, client_key="") is None
+    client.force_login(people.faculty)
+    cap.sched.first.supervisors.clear()
+    url = f"/assess/im-residency/learner/{people.learner.pk}/"
+    data = {"client_key": "k-draft", "items": str(cap.epa1.pk), f"rating-{cap.epa1.pk}": "3"}
+    response = client.post(url, data, **SENT)
+    assert response.status_code == 409  # a draft is not a saved observation
+    draft.status = AssessmentStatus.SUBMITTED
+    draft.save(update_fields=["status"])
+    response = client.post(url, data, **SENT)
+    assert json.loads(response.content) == {
+        "status": "saved",
+        "url": f"/assess/a/{draft.pk}/done/",
+        "again": True,
+    }

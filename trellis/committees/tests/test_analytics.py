@@ -231,6 +231,21 @@ def test_the_figures_follow_a_sign_off_and_a_new_rating(people: People) -> None:
     assert len(program_analytics(program=people.program).observations) == observations + 1
 
 
+def test_analyses_kept_under_another_key_are_not_read_back(people: People) -> None:
+    """The analyses name learners by pseudonyms of the install's key: kept ones made under
+    another key (SECRET_KEY changed, or a benchmark's own key) would find nobody."""
+    rec = make_record(people)
+    _many_raters(people, rec, raters=4, per_rater=3)
+    with override_settings(TRELLIS_ANALYTICS_KEY="the key before"):
+        before = learner_insight(program=people.program, learner_id=people.learner.pk)
+    with override_settings(TRELLIS_ANALYTICS_KEY="the key after"):
+        after = learner_insight(program=people.program, learner_id=people.learner.pk)
+    for insight in (before, after):
+        pc1 = insight.get("PC1")
+        assert pc1 is not None and pc1.sufficiency is not None
+        assert pc1.sufficiency.observations == 3 + 12
+
+
 def test_every_learners_sufficiency_at_once_is_each_learners_own(people: People) -> None:
     rec = make_record(people)
     _many_raters(people, rec, raters=4, per_rater=3)

@@ -111,6 +111,28 @@ def test_health_is_503_when_the_database_cannot_be_reached(tmp_path: Path) -> No
     assert (status, json.loads(body)) == (503, {"status": "error", "database": "unreachable"})
 
 
+def test_the_workers_fork_with_every_view_already_imported(tmp_path: Path) -> None:
+    probe = (
+        "import sys\n"
+        "from trellis.ops.server import TrellisServer\n"
+        "TrellisServer(bind='127.0.0.1:0', workers=1).load()\n"
+        "print('trellis.records.views' in sys.modules, 'trellis.reports.views' in sys.modules)"
+    )
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "trellis.settings",
+        "TRELLIS_VAR_DIR": str(tmp_path / "var"),
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run(  # noqa: S603 (our own interpreter and probe)
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
+
+
 @pytest.mark.django_db
 def test_health_needs_no_sign_in_and_refuses_writes(client: Client) -> None:
     response = client.get("/health/")

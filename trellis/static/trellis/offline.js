@@ -124,6 +124,7 @@
     return all().then(function (items) {
       var waiting = items.filter(function (it) { return it.state === "waiting"; });
       var refused = items.filter(function (it) { return it.state === "refused"; });
+      keptSays(items);
       var say = "";
       if (waiting.length) {
         say = waiting.length + " waiting to send. " + (note || "It is kept on this phone and sent when the signal returns.");
@@ -252,7 +253,7 @@
         } else if (answer.status === "wait") {
           note = answer.message;
           markUsed(item.key);
-          put(item).then(function () { kept(form); return render(); });
+          put(item).then(function () { kept(form, item.key); return render(); });
         } else {
           // Refused with signal: the page itself shows why, next to what was typed.
           form.submit();
@@ -261,10 +262,11 @@
     });
   }
 
-  function kept(f) {
+  function kept(f, key) {
     var box = document.createElement("div");
     box.className = "notice";
     box.id = "kept-notice";
+    box.dataset.key = key;
     box.tabIndex = -1;
     var h = document.createElement("h2");
     h.textContent = "Kept on this phone";
@@ -279,6 +281,32 @@
     f.hidden = true;
     box.focus();
   }
+
+  // The panel that took the place of the form says what became of its observation once
+  // the outbox knows: sent, or refused (then the card above says why, and it must not
+  // still promise to send it).
+  function keptSays(items) {
+    var box = document.getElementById("kept-notice");
+    if (!box || box.dataset.state === "refused") return;
+    var it = items.filter(function (i) { return i.key === box.dataset.key; })[0];
+    var state = !it ? "sent" : it.state;
+    if (state === "waiting" || box.dataset.state === state) return;
+    box.dataset.state = state;
+    box.querySelector("h2").textContent = state === "sent" ? "Sent" : "Not saved";
+    box.querySelector("p").textContent = state === "sent"
+      ? "The observation reached Trellis and is saved."
+      : "Trellis refused this observation: why is shown above, with what you wrote, " +
+        "until you discard it.";
+  }
+
+  // A form the phone kept (the service worker's copy) carries the day it was drawn: shown
+  // on a later day, its date is the phone's today, unless the person changed it.
+  function today() {
+    var d = new Date();
+    return d.getFullYear() + "-" + ("0" + (d.getMonth() + 1)).slice(-2) + "-" + ("0" + d.getDate()).slice(-2);
+  }
+  var day = form && form.querySelector("input[name=observed_on][data-today]");
+  if (day && day.value === day.defaultValue && day.dataset.today < today()) day.value = today();
 
   var sendButton = document.getElementById("outbox-send");
   if (sendButton) sendButton.addEventListener("click", flushLocked);
