@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from trellis.api.pagination import whole_number
 from trellis.api.serializers import UploadField
 from trellis.assessments.access_program import get_assess_for, get_learner_logs_for
 from trellis.assessments.models import LogEntry
@@ -45,11 +46,7 @@ MAX_SCHEDULE_BYTES = 5 * 1024 * 1024
 def _id(request: Request, name: str) -> int | None:
     """A query parameter that names a row, or a 400."""
     raw = request.query_params.get(name)
-    if raw is None:
-        return None
-    if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= MAX_ID):
-        raise serializers.ValidationError({name: [f"A whole number from 1 to {MAX_ID}."]})
-    return int(raw)
+    return None if raw is None else whole_number(raw, name=name, low=1, high=MAX_ID)
 
 
 # --- schedule ---------------------------------------------------------------------------

@@ -53,6 +53,9 @@ def test_the_schedule_for_staff_one_learner_for_others(as_user: AsUser, people: 
     assert as_user(people.outsider).get(P + "schedule/").status_code == 404
     assert as_user(people.coordinator).get(P + "schedule/?year=1999-2000").status_code == 404
     assert as_user(people.coordinator).get(P + "schedule/?learner=x").status_code == 400
+    # Thousands of digits: refused by count before Python is asked to read them (a 500).
+    huge = as_user(people.coordinator).get(P + "schedule/?learner=" + "9" * 5000)
+    assert huge.status_code == 400
     assert APIClient().get(P + "schedule/").status_code == 401
 
 
