@@ -147,3 +147,12 @@ def evidence_pdf(pkg: EvidencePackage) -> bytes:
     from weasyprint import HTML  # imported late: slow to load, only PDFs need it
 
     return bytes(HTML(string=evidence_html(pkg)).write_pdf())
+
+
+def evidence_file(pkg: EvidencePackage, *, kind: str) -> bytes:
+    """The package as `kind`: "xlsx" or "pdf" (the page's downloads and the command)."""
+    if kind == "xlsx":
+        return evidence_workbook(pkg)
+    if kind == "pdf":
+        return evidence_pdf(pkg)
+    raise ValueError(f"unknown kind {kind!r}; expected xlsx or pdf")

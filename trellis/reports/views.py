@@ -18,6 +18,7 @@ from trellis.reports.program import program_pdf as render_program_pdf
 from trellis.reports.program import program_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE_TYPES = {"xlsx": XLSX, "pdf": "application/pdf"}
 
 
 def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
@@ -82,25 +83,23 @@ def evidence(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reports/evidence.html", context, status=400 if pkg is None else 200)
 
 
-@login_required
-@require_GET
-def evidence_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
-    from trellis.reports.accreditation_files import evidence_workbook
+def _evidence_file(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    from trellis.reports.accreditation_files import evidence_file
 
     _, form, pkg = _package(request, slug)
     if pkg is None:
         return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
-    return _download(evidence_workbook(pkg), XLSX, f"{slug}-evidence-{pkg.end:%Y%m%d}.xlsx")
+    name = f"{slug}-evidence-{pkg.end:%Y%m%d}.{kind}"
+    return _download(evidence_file(pkg, kind=kind), FILE_TYPES[kind], name)
+
+
+@login_required
+@require_GET
+def evidence_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    return _evidence_file(request, slug, "xlsx")
 
 
 @login_required
 @require_GET
 def evidence_pdf(request: HttpRequest, slug: str) -> HttpResponse:
-    from trellis.reports.accreditation_files import evidence_pdf as render_evidence_pdf
-
-    _, form, pkg = _package(request, slug)
-    if pkg is None:
-        return HttpResponse(form.errors.as_text(), status=400, content_type="text/plain")
-    return _download(
-        render_evidence_pdf(pkg), "application/pdf", f"{slug}-evidence-{pkg.end:%Y%m%d}.pdf"
-    )
+    return _evidence_file(request, slug, "pdf")

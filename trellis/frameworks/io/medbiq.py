@@ -248,8 +248,9 @@ def _framework(root: etree._Element, problems: Problems) -> FrameworkPlan | None
 def _objects(root: etree._Element, problems: Problems) -> dict[str, etree._Element]:
     found: dict[str, etree._Element] = {}
     for co in root.iterfind(f"{{{CO}}}CompetencyObject"):
-        uri = next((e for c, e in _lom_identifiers(co.find(f"{{{LOM}}}lom")) if c == "URI"), "")
-        uri = uri or next((e for _, e in _lom_identifiers(co.find(f"{{{LOM}}}lom")) if e), "")
+        identifiers = _lom_identifiers(co.find(f"{{{LOM}}}lom"))
+        uri = next((e for c, e in identifiers if c == "URI"), "")
+        uri = uri or next((e for _, e in identifiers if e), "")
         if not uri:
             problems.add("a CompetencyObject has no lom identifier", line=co.sourceline)
         elif uri in found:

@@ -77,7 +77,7 @@ class Command(TrellisCommand):
     ) -> bytes:
         from trellis.lib.bounds import plausible_date
         from trellis.reports.accreditation import default_period, evidence_package
-        from trellis.reports.accreditation_files import evidence_pdf, evidence_workbook
+        from trellis.reports.accreditation_files import evidence_file
 
         if out.suffix.lower() not in (".xlsx", ".pdf"):
             raise CommandError("The output must end in .xlsx or .pdf")
@@ -87,7 +87,7 @@ class Command(TrellisCommand):
         if problem or start > end:
             raise CommandError(problem or "--end comes before --start")
         pkg = evidence_package(program=program, start=start, end=end)
-        return evidence_workbook(pkg) if out.suffix.lower() == ".xlsx" else evidence_pdf(pkg)
+        return evidence_file(pkg, kind=out.suffix.lower()[1:])
 
 
 def _day(text: str) -> dt.date:
