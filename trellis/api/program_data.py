@@ -272,7 +272,9 @@ class LearnerRecordSummary(APIView):
         access = get_records_for(viewer(request), slug)
         person = get_record_learner_for(access, learner_id)
         full = access.sees_decisions(person)
-        record = learner_record(program=access.program, learner=person, full=full)
+        record = learner_record(
+            program=access.program, learner=person, full=full, with_comments=False
+        )
         items = []
         for ev in record.evidence.items:
             committee = record.committee.levels.get(ev.item.pk, {})
