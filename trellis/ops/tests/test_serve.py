@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,6 +47,15 @@ def worker_pids(master: int) -> list[int]:
         if int(fields[1]) == master:
             pids.append(int(stat.parent.name))
     return pids
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 @contextmanager
@@ -97,7 +106,9 @@ def test_it_serves_pages_and_health_from_two_workers_and_stops_on_sigterm(tmp_pa
         status, _, body = get(base + "/accounts/login/")
         assert status == 200
         assert b"<form" in body
-        assert len(worker_pids(master)) == 2
+        # gunicorn forks its workers one after another: on a loaded machine the second may
+        # still be starting when the first has answered.
+        assert wait_for(lambda: len(worker_pids(master)) == 2), worker_pids(master)
     assert worker_pids(master) == []
     log = (tmp_path / "serve.log").read_text()
     assert '"GET /health/ HTTP/1.1" 200' in log  # the access log goes to stdout
