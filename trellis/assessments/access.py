@@ -4,11 +4,11 @@
   supervise (on an assignment of the program in force: from its first day until
   settings.SUPERVISION_ACCESS_DAYS after its last) or have been asked to rate: an open
   request addressed to them, or a learner's open request whose link they opened.
-- The assessor sees what they submitted; the subject sees assessments of themselves
-  (not one by one for an anonymous form: see selectors.teaching_summary); whoever may see
-  the learner's record (`trellis.people.visibility`, audience RECORD: program staff and
-  supervising faculty) sees the assessments it shows: named, non-developmental ones, and
-  program staff also the program's anonymous ones.
+- The assessor sees what they submitted; the subject sees assessments of themselves;
+  whoever may see the learner's record (`trellis.people.visibility`, audience RECORD:
+  program staff and supervising faculty) sees the assessments it shows: named,
+  non-developmental ones. An anonymous form's response is seen one by one by its writer
+  only: everyone else reads it in groups (`assessments.evaluations`).
 Outsiders get 404; a program member without the right gets 403 (PermissionDenied).
 """
 
@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from trellis.assessments.evaluations import EVALUATION_KINDS
 from trellis.assessments.evidence import is_developmental
 from trellis.assessments.models import (
     Assessment,
@@ -31,7 +32,7 @@ from trellis.assessments.models import (
 )
 from trellis.people import visibility
 from trellis.people.access import ProgramAccess, get_program_for
-from trellis.people.models import Program, User
+from trellis.people.models import Program, Role, User
 from trellis.people.selectors import learners_of, memberships_current, program_roles
 from trellis.scheduling.models import Assignment
 from trellis.scheduling.selectors import supervision_in_force
@@ -58,18 +59,15 @@ class RateAccess:
     subject: User
     assignment: Assignment | None
     request: Request | None
+    # The role this rating is made in, derived, never taken from input: a signed-in rater
+    # (faculty, a director, a committee member) rates as faculty; a learner answering their
+    # evaluation of a rotation or a teacher as a learner. The other roles arrive by their
+    # own doors: a rater link (nurse, patient, peer...), a self-assessment (self).
+    assessor_role: str = AssessorRole.FACULTY
 
     @property
     def program(self) -> Program:
         return self.access.program
-
-    @property
-    def assessor_role(self) -> str:
-        """The role this rating is made in, derived, never taken from input: a signed-in
-        rater (faculty, a director, a committee member) rates as faculty. The other roles
-        arrive by their own doors: a rater link (nurse, patient, peer...), a
-        self-assessment (self), a learner's evaluation of a rotation or teacher (learner)."""
-        return AssessorRole.FACULTY
 
 
 def supervised_assignment(*, faculty: User, learner: User, program: Program) -> Assignment | None:
@@ -124,6 +122,8 @@ def get_request_to_answer(user: User, token: str) -> RateAccess:
     if request is None:
         raise Http404("No such request")
     access = get_program_for(user, request.program.slug)
+    if request.form.kind in EVALUATION_KINDS:
+        return _evaluation_to_answer(access, user, request)
     if request.assessor_id is not None:
         if request.assessor_id != user.pk:
             raise PermissionDenied("This request is addressed to someone else")
@@ -137,14 +137,27 @@ def get_request_to_answer(user: User, token: str) -> RateAccess:
     return RateAccess(access, user, request.subject, assignment, request)
 
 
+def _evaluation_to_answer(access: ProgramAccess, user: User, request: Request) -> RateAccess:
+    """A learner's evaluation of a rotation (about the rotation they were on: the request
+    names them as its subject too) or of a teacher: only the learner asked may answer."""
+    if request.assessor_id != user.pk or Role.LEARNER not in access.roles:
+        raise PermissionDenied("This evaluation is asked of someone else")
+    return RateAccess(
+        access, user, request.subject, request.assignment, request, AssessorRole.LEARNER
+    )
+
+
 def may_see(user: User, assessment: Assessment) -> bool:
     if assessment.assessor_id == user.pk:
         return True
     if assessment.status != AssessmentStatus.SUBMITTED:
         return False
-    anonymous = assessment.form_version.form.anonymous
+    if assessment.form_version.form.anonymous:
+        # Read only in groups, through assessments.evaluations: its subject, program staff
+        # and admins never see one response with its writer's name.
+        return False
     if assessment.subject_id == user.pk:
-        return not anonymous
+        return True
     roles = frozenset(program_roles(person=user, program=assessment.program))
     if not roles:
         return False
@@ -152,8 +165,6 @@ def may_see(user: User, assessment: Assessment) -> bool:
     if not learner_visible_to(
         access=access, viewer=user, learner=assessment.subject, audience=visibility.RECORD
     ):
-        return False
-    if anonymous and not visibility.is_staff_for(roles, visibility.RECORD):
         return False
     # Developmental data is its subject's own: program staff, admins included, never see it.
     return not is_developmental(assessment=assessment)

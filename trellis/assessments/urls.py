@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from trellis.assessments import evaluation_views
 from trellis.assessments import views as views_view
 from trellis.assessments.capture import views as views_capture
 from trellis.assessments.capture import views_ask
@@ -23,7 +24,7 @@ urlpatterns = [
     path("ask/<int:pk>/", views_ask.asked, name="asked"),
     path("mine/", views_view.mine, name="mine"),
     path("given/", views_view.given, name="given"),
-    path("teaching/", views_view.teaching, name="teaching"),
+    path("teaching/", evaluation_views.my_teaching, name="teaching"),
     path("<slug:slug>/all/", views_view.program_list, name="program"),
     path("<slug:slug>/forms/", views_forms.form_list, name="forms"),
     path("<slug:slug>/forms/new/", views_forms.form_new, name="form-new"),

@@ -1,10 +1,11 @@
-"""A program's requests, compliance, logs and exam scores, under
+"""A program's requests, compliance, evaluation results, logs and exam scores, under
 /programs/<slug>/assessments/."""
 
 from __future__ import annotations
 
 from django.urls import path
 
+from trellis.assessments import evaluation_views
 from trellis.assessments.exams import views as exams_views
 from trellis.assessments.links import views as views_links
 from trellis.assessments.logs import views as views_logs
@@ -20,6 +21,17 @@ urlpatterns = [
     path("requests/mine/", views_requests.my_requests, name="my-requests"),
     path("requests/<int:pk>/cancel/", views_requests.request_cancel_view, name="request-cancel"),
     path("compliance/", views_requests.compliance, name="compliance"),
+    path("evaluations/", evaluation_views.evaluations, name="evaluations"),
+    path(
+        "evaluations/rotations/<int:rotation_id>/",
+        evaluation_views.rotation,
+        name="evaluation-rotation",
+    ),
+    path(
+        "evaluations/teachers/<int:teacher_id>/",
+        evaluation_views.teacher,
+        name="evaluation-teacher",
+    ),
     path("links/", views_links.links, name="rater-links"),
     path("links/<int:pk>/revoke/", views_links.link_revoke, name="rater-link-revoke"),
     path("logs/", views_logs.overview, name="logs"),

@@ -86,18 +86,6 @@ def given(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def teaching(request: HttpRequest) -> HttpResponse:
-    """What learners said about your teaching, in groups of at least three."""
-    user = viewer(request)
-    return render(
-        request,
-        "assessments/teaching.html",
-        {"summaries": anonymous_summary(subject=user), "minimum": ANONYMITY_MINIMUM},
-    )
-
-
-@login_required
-@require_GET
 def program_list(request: HttpRequest, slug: str) -> HttpResponse:
     program_access = get_program_for(viewer(request), slug)
     if not program_access.roles & access.STAFF:

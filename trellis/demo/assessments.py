@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 OBSERVATION_FORM = "epa-observation-ottawa"
 END_OF_ROTATION_FORM = "end-of-rotation"
 TEACHING_FORM = "teaching-evaluation"
+ROTATION_FORM = "rotation-evaluation"
 
 
 @dataclass
@@ -56,6 +57,7 @@ class DemoAssessments:
     observations: int = 0
     end_of_rotation: int = 0
     teaching: int = 0
+    rotation_evaluations: int = 0
     drafts: int = 0
     ratings: int = 0
     requests_open: int = 0
@@ -103,7 +105,7 @@ def _requests(
     gen: ObservationGenerator, forms: Forms, acting_user: User | None
 ) -> tuple[dict[tuple[int, int], Request], dict[int, list[Request]]]:
     """The schedule's open requests so far: end-of-rotation ones by (assignment, assessor),
-    teaching ones by assignment."""
+    the learner's teaching and rotation evaluations by assignment."""
     schedule = gen.demo.schedule
     assert schedule is not None
     lookback = (gen.today - schedule.year.start_date).days + 1
@@ -121,9 +123,27 @@ def _requests(
             continue
         if r.form_id == forms.end_of_rotation.form_id:
             end_of_rotation[(r.assignment_id, r.assessor_id)] = r
-        elif forms.teaching is not None and r.form_id == forms.teaching.form_id:
+        elif any(
+            f is not None and r.form_id == f.form_id for f in (forms.teaching, forms.rotation)
+        ):
             teaching[r.assignment_id].append(r)
     return end_of_rotation, teaching
+
+
+def _evaluate(
+    gen: ObservationGenerator, forms: Forms, asked: list[Request], out: DemoAssessments
+) -> None:
+    """The learner answers about half the evaluations asked of them: the completion rate
+    shows the rest."""
+    for r in asked:
+        if gen.rng.random() >= 0.55:
+            continue
+        if forms.rotation is not None and r.form_id == forms.rotation.form_id:
+            gen.rotation_evaluation(r, forms.rotation)
+            out.rotation_evaluations += 1
+        elif forms.teaching is not None:
+            gen.teaching(r, forms.teaching)
+            out.teaching += 1
 
 
 @transaction.atomic
@@ -148,7 +168,12 @@ def generate_assessments(
     observation, eor = _version(OBSERVATION_FORM), _version(END_OF_ROTATION_FORM)
     if observation is None or eor is None:
         raise ValueError("The built-in observation and end-of-rotation forms are missing")
-    forms = Forms(observation=observation, end_of_rotation=eor, teaching=_version(TEACHING_FORM))
+    forms = Forms(
+        observation=observation,
+        end_of_rotation=eor,
+        teaching=_version(TEACHING_FORM),
+        rotation=_version(ROTATION_FORM),
+    )
     gen = ObservationGenerator(demo=demo, rng=rng, months=months, rate=rate, bulk=bulk)
     framework = epa_framework(program=gen.program, acting_user=demo.people.coordinator)
     epas = {i.code: i for i in framework.items.filter(kind=ItemKind.EPA)}
@@ -176,11 +201,8 @@ def generate_assessments(
                 continue
             gen.end_of_rotation(period, assessor, eor, request)
             out.end_of_rotation += 1
-        if period.assignment is not None and forms.teaching is not None:
-            for r in teaching.get(period.assignment.pk, []):
-                if gen.rng.random() < 0.55:
-                    gen.teaching(r, forms.teaching)
-                    out.teaching += 1
+        if period.assignment is not None:
+            _evaluate(gen, forms, teaching.get(period.assignment.pk, []), out)
     gen.writer.flush()
     out.ratings = gen.writer.ratings
     if extras:

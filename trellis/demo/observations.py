@@ -67,6 +67,7 @@ class Forms:
     observation: FormVersion
     end_of_rotation: FormVersion
     teaching: FormVersion | None
+    rotation: FormVersion | None = None
 
 
 def poisson(rng: random.Random, mean: float) -> int:
@@ -335,6 +336,50 @@ class ObservationGenerator:
             assignment=request.assignment,
         )
 
+    def rotation_evaluation(self, request: Request, form: FormVersion) -> None:
+        """A learner's evaluation of the rotation they were on, answering its request:
+        each rotation has its own standing, so the program evaluation page has something
+        to tell."""
+        learner = request.assessor
+        assert learner is not None and request.assignment is not None
+        rotation = request.assignment.rotation
+        base = 3.0 + (rotation.pk * 37 % 11) / 10  # 3.0 to 4.0, fixed per rotation
+        ratings = [
+            RatingInput(q.item, Decimal(round(clip(self.rng.gauss(base, 0.7)))).quantize(TENTH))
+            for q in form.questions.select_related("item")
+        ]
+        comments = [CommentInput("went-well", self.rng.choice(ROTATION_PRAISE))]
+        if self.rng.random() < 0.7:
+            comments.append(CommentInput("next-time", self.rng.choice(ROTATION_NEXT)))
+        end = request.assignment.end_date
+        self.writer.submit(
+            form_version=form,
+            subject=learner,
+            assessor=learner,
+            assessor_role=AssessorRole.LEARNER,
+            observed_on=end,
+            ratings=ratings,
+            comments=comments,
+            submitted_at=self.submitted(end, self.rng.randint(0, 10)),
+            request=request,
+            assignment=request.assignment,
+        )
+
+
+ROTATION_PRAISE = (
+    "I managed my own patients from admission to discharge.",
+    "Teaching rounds every morning, protected from pages.",
+    "A wide case mix; I saw things I had only read about.",
+    "The nurses and pharmacists taught as much as the attendings.",
+    "Clear expectations from the first day.",
+)
+ROTATION_NEXT = (
+    "Too many admissions on call to learn from any of them.",
+    "Give us a written orientation: the first two days were lost.",
+    "More time in clinic, less on discharge paperwork.",
+    "Feedback came only at the end; a midpoint check would help.",
+    "Protect the didactic half-day from service work.",
+)
 
 TEACHING_PRAISE = (
     "Made time to teach every day, even when the service was busy.",

@@ -9,8 +9,9 @@ Every figure is read through the rule that owns it: evidence through
 `assessments.evidence.evidence_filter` (submitted, not anonymous), coverage through
 `curriculum.selectors.curriculum_gaps`, completion through `compliance_report`, committee
 levels from the latest signed-off cycle only. Developmental frameworks never appear.
-Anonymous evaluations are reported per rotation only from ANONYMITY_MINIMUM responses up,
-with no program-wide mean, so no suppressed rotation can be recovered by subtraction.
+Anonymous evaluations come from `assessments.evaluations`, for the academic year that holds
+the package's end: per rotation only from ANONYMITY_MINIMUM responses up, with no
+program-wide mean, so no suppressed rotation can be recovered by subtraction.
 """
 
 from __future__ import annotations
@@ -21,17 +22,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from trellis.assessments.evaluations import evaluation_results, period_containing
 from trellis.assessments.evidence import (
     ANONYMITY_MINIMUM,
     evidence_filter,
     record_adoptions,
     record_items,
 )
-from trellis.assessments.models import Assessment, AssessmentStatus, FormKind, Rating
+from trellis.assessments.models import FormKind, Rating
 from trellis.assessments.requests.selectors import ComplianceReport, compliance_report
 from trellis.committees.models import ReviewCycle
 from trellis.committees.selectors import (
@@ -132,6 +134,7 @@ class EvidencePackage:
     rows: list[ItemRow]
     completion: ComplianceReport
     gaps: list[GapReport]
+    evaluation_year: str  # evaluations are read by academic year only
     rotations: list[EvaluationRow]
     teaching_responses: int
     teachers_evaluated: int
@@ -204,33 +207,16 @@ def _fill_committee(rows: dict[int, ItemRow], cycle: ReviewCycle) -> None:
         rows[item_id].outcomes = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def _evaluations(
-    program: Program, start: dt.date, end: dt.date
-) -> tuple[list[EvaluationRow], int, int]:
-    submitted = Assessment.objects.filter(
-        program=program,
-        status=AssessmentStatus.SUBMITTED,
-        observed_on__gte=start,
-        observed_on__lte=end,
-        form_version__form__anonymous=True,
-    )
-    rotations = []
-    for title, responses, mean in (
-        submitted.filter(form_version__form__kind=FormKind.ROTATION, assignment__isnull=False)
-        .values_list("assignment__rotation__activity__title")
-        .annotate(
-            responses=Count("pk", distinct=True),
-            mean=Avg("ratings__level", filter=Q(ratings__not_observed=False)),
-        )
-        .order_by("assignment__rotation__activity__title")
-    ):
-        shown = responses >= ANONYMITY_MINIMUM and mean is not None
-        rounded = Decimal(str(round(float(mean), 1))) if shown else None
-        rotations.append(EvaluationRow(title, responses, rounded))
-    teaching = submitted.filter(form_version__form__kind=FormKind.TEACHING).aggregate(
-        responses=Count("pk"), teachers=Count("subject", distinct=True)
-    )
-    return rotations, teaching["responses"], teaching["teachers"]
+def _evaluations(program: Program, end: dt.date) -> tuple[str, list[EvaluationRow], int, int]:
+    """Rotation and teaching evaluations of the academic year holding `end`, read where
+    the rules of anonymity live (assessments.evaluations): never for the package's own
+    span, which, set one day apart, would tell a single response by subtraction."""
+    period = period_containing(program=program, day=end)
+    rotations = evaluation_results(program=program, kind=FormKind.ROTATION, period=period)
+    teaching = evaluation_results(program=program, kind=FormKind.TEACHING, period=period)
+    rows = [EvaluationRow(g.label, g.responses, g.mean) for g in rotations.groups if g.responses]
+    teachers = sum(1 for g in teaching.groups if g.responses)
+    return period.label, rows, teaching.responses, teachers
 
 
 def evidence_package(
@@ -258,7 +244,7 @@ def evidence_package(
     cycle = latest_signed_off_cycle(program=program)
     if cycle is not None:
         _fill_committee(rows, cycle)
-    rotations, teaching, teachers = _evaluations(program, start, end)
+    year, rotations, teaching, teachers = _evaluations(program, end)
     return EvidencePackage(
         program=program,
         start=start,
@@ -268,6 +254,7 @@ def evidence_package(
         rows=list(rows.values()),
         completion=compliance_report(program=program, start=start, end=end, today=today),
         gaps=gaps,
+        evaluation_year=year,
         rotations=rotations,
         teaching_responses=teaching,
         teachers_evaluated=teachers,

@@ -1,5 +1,6 @@
 """Downloads: the learner milestone report (PDF) and the program summary (Excel, PDF);
-the accreditation evidence package as a page, a workbook and a PDF."""
+the accreditation evidence package as a page, a workbook and a PDF; the Annual Program
+Evaluation (Excel, PDF)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from trellis.assessments.access_program import get_assess_for
+from trellis.assessments.evaluations import period_for
 from trellis.people.access import viewer
 from trellis.records.access import RecordsAccess, get_learner_for, get_records_for
 from trellis.records.program import program_overview
@@ -103,3 +106,28 @@ def evidence_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def evidence_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     return _evidence_file(request, slug, "pdf")
+
+
+def _program_evaluation_file(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
+    """For those who run the program's evaluations (coordinators, directors, admins), as
+    the program evaluation page they download it from."""
+    from trellis.reports.program_evaluation import annual_program_evaluation, ape_file
+
+    access = get_assess_for(request, slug)
+    access.require_manage()
+    period, _ = period_for(program=access.program, key=request.GET.get("period"))
+    ape = annual_program_evaluation(program=access.program, period=period)
+    name = f"{slug}-program-evaluation-{period.label}.{kind}"
+    return _download(ape_file(ape, kind=kind), FILE_TYPES[kind], name)
+
+
+@login_required
+@require_GET
+def program_evaluation_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    return _program_evaluation_file(request, slug, "xlsx")
+
+
+@login_required
+@require_GET
+def program_evaluation_pdf(request: HttpRequest, slug: str) -> HttpResponse:
+    return _program_evaluation_file(request, slug, "pdf")

@@ -254,7 +254,7 @@ def anonymous_summary(*, subject: User, minimum: int = ANONYMITY_MINIMUM) -> lis
         subject=subject,
         status=AssessmentStatus.SUBMITTED,
         form_version__form__anonymous=True,
-    )
+    ).exclude(form_version__form__kind=FormKind.ROTATION)  # about the rotation, not its writer
     counts = base.values("form_version__form").annotate(n=Count("pk"))
     forms = {f.pk: f for f in Form.objects.filter(pk__in=[c["form_version__form"] for c in counts])}
     out = []

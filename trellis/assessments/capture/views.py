@@ -45,7 +45,13 @@ from trellis.assessments.capture.services import (
     assessment_edit,
     assessment_submit,
 )
-from trellis.assessments.models import Assessment, AssessmentStatus, Form, RequestStatus
+from trellis.assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    AssessorRole,
+    Form,
+    RequestStatus,
+)
 from trellis.people.access import viewer
 from trellis.people.models import User
 from trellis.people.selectors import people_named
@@ -153,6 +159,7 @@ def _capture(
             "assessment": assessment,
             "forms": forms,
             "can_switch": assessment is None
+            and ra.assessor_role == AssessorRole.FACULTY
             and len(forms) > 1
             and (ra.assignment is not None or ra.request is None),
         },
@@ -239,7 +246,12 @@ def _own_rate_access(request: HttpRequest, assessment: Assessment) -> access.Rat
     user = viewer(request)
     program_access = access.get_program_for(user, assessment.program.slug)
     return access.RateAccess(
-        program_access, user, assessment.subject, assessment.assignment, assessment.request
+        program_access,
+        user,
+        assessment.subject,
+        assessment.assignment,
+        assessment.request,
+        assessment.assessor_role,
     )
 
 

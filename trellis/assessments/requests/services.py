@@ -111,11 +111,14 @@ def requests_generate_from_schedule(
     lookback_days: int = GENERATE_LOOKBACK_DAYS,
 ) -> GenerateResult:
     """Requests for every assignment of the program whose last day falls within the
-    `lookback_days` up to and including `on`."""
+    `lookback_days` up to and including `on`: each supervisor's end-of-rotation
+    evaluation of the learner, and the learner's evaluations of each supervisor's
+    teaching and of the rotation."""
     end_of_rotation = form_for(program=program, kind=FormKind.END_OF_ROTATION)
     if end_of_rotation is None:
         return GenerateResult(created=0, existing=0, assignments=0, missing_form=True)
     teaching = form_for(program=program, kind=FormKind.TEACHING)
+    rotation = form_for(program=program, kind=FormKind.ROTATION)
     assignments = (
         Assignment.objects.filter(
             rotation__program=program,
@@ -129,21 +132,25 @@ def requests_generate_from_schedule(
     created = existing = count = 0
     for assignment in assignments:
         count += 1
+        pairs = []
         for supervisor in assignment.supervisors.all():
-            pairs = [(end_of_rotation, assignment.learner, supervisor)]
+            pairs.append((end_of_rotation, assignment.learner, supervisor))
             if teaching is not None:
                 pairs.append((teaching, supervisor, assignment.learner))
-            for form, subject, assessor in pairs:
-                made = _schedule_request(
-                    program=program,
-                    form=form,
-                    subject=subject,
-                    assessor=assessor,
-                    assignment=assignment,
-                    acting_user=acting_user,
-                )
-                created += made
-                existing += not made
+        if rotation is not None:
+            # The learner's evaluation of the rotation itself (see assessments.evaluations).
+            pairs.append((rotation, assignment.learner, assignment.learner))
+        for form, subject, assessor in pairs:
+            made = _schedule_request(
+                program=program,
+                form=form,
+                subject=subject,
+                assessor=assessor,
+                assignment=assignment,
+                acting_user=acting_user,
+            )
+            created += made
+            existing += not made
     return GenerateResult(created=created, existing=existing, assignments=count)
 
 

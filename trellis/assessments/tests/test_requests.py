@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from trellis.assessments.models import Request, RequestOrigin, RequestStatus
+from trellis.assessments.models import FormKind, Request, RequestOrigin, RequestStatus
 from trellis.assessments.requests.services import (
     RequestRefused,
     request_cancel,
@@ -40,16 +40,20 @@ def test_it_asks_each_supervisor_about_the_learner_when_an_assignment_ends(s: Se
     teaching = Request.objects.filter(form=s.teaching)
     assert {r.subject for r in teaching} == {s.people.faculty, s.people.committee}
     assert {r.assessor for r in teaching} == {s.people.learner2}
-    assert result.created == 4 and result.assignments == 1
-    assert AuditEvent.objects.filter(action="request.generate").count() == 4
+    # ... and the rotation itself, once, about (and by) the learner who was on it
+    rotation = Request.objects.get(form__kind=FormKind.ROTATION)
+    assert (rotation.subject, rotation.assessor) == (s.people.learner2, s.people.learner2)
+    assert rotation.assignment == s.ended
+    assert result.created == 5 and result.assignments == 1
+    assert AuditEvent.objects.filter(action="request.generate").count() == 5
 
 
 def test_it_generates_nothing_the_second_time(s: Setup) -> None:
     today = timezone.localdate()
     requests_generate_from_schedule(program=s.people.program, on=today, acting_user=None)
     again = requests_generate_from_schedule(program=s.people.program, on=today, acting_user=None)
-    assert again.created == 0 and again.existing == 4
-    assert Request.objects.count() == 4
+    assert again.created == 0 and again.existing == 5
+    assert Request.objects.count() == 5
 
 
 def test_it_leaves_current_and_long_finished_assignments_alone(s: Setup) -> None:
@@ -66,10 +70,10 @@ def test_the_command_generates_for_a_day_and_is_idempotent(s: Setup) -> None:
     out = StringIO()
     day = (s.ended.end_date + dt.timedelta(days=1)).isoformat()
     call_command("requests", "generate", "--program", "im-residency", "--on", day, stdout=out)
-    assert "4 request(s) created" in out.getvalue()
+    assert "5 request(s) created" in out.getvalue()
     out = StringIO()
     call_command("requests", "generate", "--program", "im-residency", "--on", day, stdout=out)
-    assert "0 request(s) created, 4 already there" in out.getvalue()
+    assert "0 request(s) created, 5 already there" in out.getvalue()
 
 
 def test_a_coordinator_asks_for_an_assessment_of_several_learners(s: Setup) -> None:

@@ -158,6 +158,18 @@ def test_it_completes_most_end_of_rotation_requests_and_leaves_some_overdue(
     ).exists()
 
 
+def test_learners_evaluate_about_half_their_rotations(
+    built: tuple[Demo, DemoAssessments],
+) -> None:
+    _, made = built
+
+    asked = Request.objects.filter(form__slug="rotation-evaluation")
+    done = asked.filter(status=RequestStatus.COMPLETED)
+    assert made.rotation_evaluations == done.count() > 0
+    assert asked.filter(status=RequestStatus.OPEN).exists()  # the completion rate has a gap
+    assert {r.subject_id for r in done} == {r.assessor_id for r in done}
+
+
 def test_it_leaves_the_featured_faculty_some_drafts(built: tuple[Demo, DemoAssessments]) -> None:
     demo, made = built
 

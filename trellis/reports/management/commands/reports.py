@@ -1,6 +1,8 @@
 """`trellis reports learner --program SLUG --learner EMAIL -o FILE.pdf`,
 `trellis reports program --program SLUG -o FILE.xlsx|FILE.pdf` and
-`trellis reports evidence --program SLUG -o FILE.xlsx|FILE.pdf [--start D] [--end D]`."""
+`trellis reports evidence --program SLUG -o FILE.xlsx|FILE.pdf [--start D] [--end D]` and
+`trellis reports ape --program SLUG -o FILE.xlsx|FILE.pdf [--year NAME]` (the Annual
+Program Evaluation of an academic year, the latest by default)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,15 @@ class Command(TrellisCommand):
         evidence.add_argument("--start", type=_day, help="YYYY-MM-DD (default: a year back)")
         evidence.add_argument("--end", type=_day, help="YYYY-MM-DD (default: today)")
 
+        ape = sub.add_parser(
+            "ape", help="The Annual Program Evaluation of an academic year, as .xlsx or .pdf."
+        )
+        ape.add_argument("--program", required=True)
+        ape.add_argument("-o", "--output", required=True)
+        ape.add_argument(
+            "--year", help="The academic year's name, e.g. 2026-2027 (default: latest)"
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         # Imported here: the reports draw with matplotlib and print with WeasyPrint, which
         # no other command needs at its start.
@@ -48,6 +59,8 @@ class Command(TrellisCommand):
         out = Path(options["output"])
         if options["which"] == "learner":
             data = self._learner(program, options["learner"], out)
+        elif options["which"] == "ape":
+            data = self._ape(program, options["year"], out)
         elif options["which"] == "evidence":
             data = self._evidence(program, options["start"], options["end"], out)
         elif out.suffix.lower() == ".xlsx":
@@ -88,6 +101,20 @@ class Command(TrellisCommand):
             raise CommandError(problem or "--end comes before --start")
         pkg = evidence_package(program=program, start=start, end=end)
         return evidence_file(pkg, kind=out.suffix.lower()[1:])
+
+    def _ape(self, program: Program, year: str | None, out: Path) -> bytes:
+        from trellis.assessments.evaluations import evaluation_periods
+        from trellis.reports.program_evaluation import annual_program_evaluation, ape_file
+
+        if out.suffix.lower() not in (".xlsx", ".pdf"):
+            raise CommandError("The output must end in .xlsx or .pdf")
+        periods = evaluation_periods(program=program)
+        period = next((p for p in periods if p.label == year), None) if year else periods[0]
+        if period is None:
+            names = ", ".join(p.label for p in periods)
+            raise CommandError(f"No academic year {year!r} in {program.slug}; there are: {names}")
+        ape = annual_program_evaluation(program=program, period=period)
+        return ape_file(ape, kind=out.suffix.lower()[1:])
 
 
 def _day(text: str) -> dt.date:
