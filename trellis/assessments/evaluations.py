@@ -19,7 +19,7 @@ which rotation. A teaching evaluation's subject is the teacher.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,6 +32,7 @@ from trellis.assessments.models import (
     AssessmentStatus,
     Comment,
     FormKind,
+    Prompt,
     Rating,
     Request,
     RequestStatus,
@@ -113,6 +114,19 @@ class ItemResult:
 
 
 @dataclass
+class CommentGroup:
+    """The comments given to one question of the form; the same words written by several
+    learners are shown once, with how many wrote them."""
+
+    prompt: str
+    texts: list[tuple[str, int]]
+
+    @property
+    def count(self) -> int:
+        return sum(n for _, n in self.texts)
+
+
+@dataclass
 class GroupResult:
     """One rotation's or one teacher's evaluations in a period."""
 
@@ -122,7 +136,7 @@ class GroupResult:
     completed: int = 0
     responses: int = 0
     items: list[ItemResult] = field(default_factory=list)
-    comments: list[str] = field(default_factory=list)
+    comments: list[CommentGroup] = field(default_factory=list)
 
     @property
     def released(self) -> bool:
@@ -280,13 +294,24 @@ def _fill_comments(
     talking = [k for k, g in groups.items() if g.comments_released]
     if not talking:
         return
-    for key, text in Comment.objects.filter(
+    prompts = {
+        (version, key): text
+        for version, key, text in Prompt.objects.filter(
+            version__in=responses.values("form_version")
+        ).values_list("version_id", "key", "text")
+    }
+    said: dict[int, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
+    for key, version, prompt_key, text in Comment.objects.filter(
         assessment__in=responses.filter(**{f"{group}__in": talking})
-    ).values_list(f"assessment__{group}", "text"):
+    ).values_list(f"assessment__{group}", "assessment__form_version_id", "prompt_key", "text"):
         if text.strip():
-            groups[key].comments.append(text)
-    for key in talking:
-        groups[key].comments.sort(key=str.casefold)  # no order that hints at who or when
+            said[key][prompts.get((version, prompt_key), "Comments")][text.strip()] += 1
+    for key, by_prompt in said.items():
+        # Alphabetical within a question: no order that hints at who wrote what, or when.
+        groups[key].comments = [
+            CommentGroup(prompt, sorted(counts.items(), key=lambda kv: kv[0].casefold()))
+            for prompt, counts in by_prompt.items()
+        ]
 
 
 def teacher_programs(*, teacher: User) -> list[Program]:

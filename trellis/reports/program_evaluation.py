@@ -102,11 +102,12 @@ def _rotations(ws: Worksheet, ape: AnnualProgramEvaluation) -> None:
 
 
 def _comments(ws: Worksheet, ape: AnnualProgramEvaluation) -> None:
-    _head(ws, ["Rotation", "Comment (no order, no names)"], [36, 100])
+    _head(ws, ["Rotation", "Question", "Comment (no order, no names)", "Written by"], [30, 36, 90])
     for g in ape.rotations.groups:
-        for text in g.comments:
-            ws.append([g.label, text])
-            ws.cell(row=ws.max_row, column=2).alignment = Alignment(wrap_text=True)
+        for block in g.comments:
+            for text, n in block.texts:
+                ws.append([g.label, block.prompt, text, n])
+                ws.cell(row=ws.max_row, column=3).alignment = Alignment(wrap_text=True)
 
 
 def _completion(ws: Worksheet, ape: AnnualProgramEvaluation) -> None:
