@@ -51,7 +51,7 @@ def test_an_educator_assesses_plans_and_the_office_sees_only_enough_shared(
     web.page.wait_for_load_state()
     assert_accessible(web, "the self-assessment")
     shot(web, "educator-self-assessment")
-    web.page.locator("fieldset.cem-item").first.get_by_label("Between 2 and 3").check()
+    web.page.locator("fieldset.level-item").first.get_by_label("Between 2 and 3").check()
     web.page.get_by_role("button", name="Save my self-assessment").click()
     web.page.wait_for_load_state()
     assert web.page.get_by_text("It is private to you").is_visible()

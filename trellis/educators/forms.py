@@ -5,32 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
-from django.http import QueryDict
 
-from trellis.frameworks.models import MILESTONE_LEVELS, Item, as_level
+from trellis.frameworks.models import MILESTONE_LEVELS, Item
 from trellis.people.models import Program, User
 from trellis.plans.models import Plan, ShareScope
 
 LEVEL_CHOICES = [(f"{v:g}", f"{v:g}") for v in MILESTONE_LEVELS]
-
-
-def read_levels(data: QueryDict, items: list[Item]) -> tuple[dict[Item, Decimal], list[str]]:
-    """`level-<item id>` fields: a whole or half level from 1 to 5, or blank (not placed)."""
-    levels: dict[Item, Decimal] = {}
-    errors: list[str] = []
-    for item in items:
-        raw = (data.get(f"level-{item.pk}") or "").strip()
-        if not raw:
-            continue
-        value = as_level(raw)
-        if value is None:
-            errors.append(f"{item.code}: {raw!r} is not a level.")
-            continue
-        if not item.accepts_level(value):
-            errors.append(f"{item.code}: choose a level from 1 to 5 (half levels allowed).")
-            continue
-        levels[item] = value
-    return levels, errors
 
 
 class ItemChoiceField(forms.ModelChoiceField):

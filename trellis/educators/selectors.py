@@ -10,13 +10,15 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import QuerySet
 
 from trellis.assessments.capture.selectors import anonymous_summary
 from trellis.assessments.models import Assessment, AssessmentStatus, AssessorRole, FormKind
-from trellis.frameworks.models import Framework, Item, ItemKind, LevelDescriptor
+from trellis.frameworks.level_picker import LEVELS as LEVELS  # the educators' views read sel.*
+from trellis.frameworks.level_picker import descriptor_rows as descriptor_rows
+from trellis.frameworks.level_picker import rows_chosen as rows_chosen
+from trellis.frameworks.models import Framework, Item, ItemKind
 from trellis.people.models import Program, ProgramKind, Role, User
 from trellis.people.selectors import memberships_current
 from trellis.plans.models import Plan
@@ -26,7 +28,6 @@ PEER_FORM_SLUG = "cem-peer-observation"
 SELF_FORM_SLUG = "self-assessment"
 # The office sees a group only when at least this many educators shared with it.
 OFFICE_MINIMUM = 5
-LEVELS = (1, 2, 3, 4, 5)
 HALF_LEVELS = (Decimal("1.5"), Decimal("2.5"), Decimal("3.5"), Decimal("4.5"))
 
 
@@ -40,42 +41,6 @@ def cem_subcompetencies() -> list[Item]:
         .select_related("parent")
         .order_by("position", "id")
     )
-
-
-@dataclass
-class DescriptorRow:
-    item: Item
-    descriptors: list[str]  # level 1..5, "" where the framework says nothing
-    chosen: str = ""  # the level the form starts on ("2", "2.5"), "" for "Not now"
-
-    @property
-    def chosen_label(self) -> str:
-        """The starting level in the form's words: "Level 2", "Between 2 and 3"."""
-        if not self.chosen:
-            return ""
-        whole, _, half = self.chosen.partition(".")
-        return f"Between {whole} and {int(whole) + 1}" if half == "5" else f"Level {whole}"
-
-
-def rows_chosen(
-    rows: list[DescriptorRow], *, posted: Any = None, latest: dict[int, Decimal] | None = None
-) -> list[DescriptorRow]:
-    """The rows starting on what was posted (a form re-shown after an error) or else on
-    the person's latest levels, so a new self-assessment begins where the last one ended."""
-    for row in rows:
-        if posted is not None:
-            row.chosen = str(posted.get(f"level-{row.item.pk}", "")).strip()
-        elif latest and row.item.pk in latest:
-            row.chosen = f"{latest[row.item.pk].normalize():f}"
-    return rows
-
-
-def descriptor_rows(items: list[Item]) -> list[DescriptorRow]:
-    texts: dict[tuple[int, int], str] = {}
-    for d in LevelDescriptor.objects.filter(item__in=items, level__isnull=False):
-        if d.level is not None and d.level == d.level.to_integral_value():
-            texts[(d.item_id, int(d.level))] = d.text
-    return [DescriptorRow(i, [texts.get((i.pk, n), "") for n in LEVELS]) for i in items]
 
 
 def educator_programs(*, person: User) -> list[Program]:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from trellis.educators import selectors as sel
 from trellis.educators.access import get_practice_for, get_shared_for
-from trellis.educators.forms import PlanForm, ShareForm, read_levels
+from trellis.educators.forms import PlanForm, ShareForm
 from trellis.educators.models import CoachingPreference
 from trellis.educators.services import (
     coaching_opt,
@@ -21,6 +21,7 @@ from trellis.educators.services import (
     peer_invite,
     self_assessment_submit,
 )
+from trellis.frameworks.level_picker import read_levels
 from trellis.people.access import viewer
 from trellis.people.models import User
 from trellis.plans.models import ShareScope

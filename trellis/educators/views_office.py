@@ -15,8 +15,8 @@ from trellis.assessments.capture.services import AssessmentRefused
 from trellis.curriculum.models import Mapping
 from trellis.educators import selectors as sel
 from trellis.educators.access import get_office_for, get_peer_invitation_for, get_workshop_for
-from trellis.educators.forms import read_levels
 from trellis.educators.services import coaching_invite, peer_submit
+from trellis.frameworks.level_picker import read_levels
 from trellis.frameworks.models import ItemKind
 from trellis.people.access import viewer
 

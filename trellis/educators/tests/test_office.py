@@ -131,7 +131,7 @@ def test_workshop_page_for_participants_only(people: People, client: Client) -> 
     page = client.get(url)
     assert page.status_code == 200 and f"item={first.pk}".encode() in page.content
     narrowed = client.get(reverse("educators:self-assess") + f"?item={first.pk}")
-    assert narrowed.content.count(b'class="card cem-item"') == 1
+    assert narrowed.content.count(b'class="card level-item"') == 1
     for who in (people.outsider, people.learner, people.faculty):
         client.force_login(who)
         assert client.get(url).status_code == 404

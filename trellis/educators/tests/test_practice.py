@@ -232,8 +232,8 @@ def test_the_next_self_assessment_starts_from_the_last_and_an_error_keeps_the_no
     assert "Last time: <strong>Level 3</strong>" in html
     # Every item's levels are a row of choices, what they look like folded (issue 15: the
     # first self-assessment spelled them all out, 14,517 px on a phone)
-    assert html.count('<details class="cem-descriptors">') == len(items())
-    assert '<details class="cem-descriptors" open' not in html
+    assert html.count('<details class="level-descriptors">') == len(items())
+    assert '<details class="level-descriptors" open' not in html
     r = client.post(
         url, {f"level-{first.pk}": "3", f"level-{second.pk}": "9", "note": "Run a journal club"}
     )
