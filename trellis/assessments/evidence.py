@@ -9,6 +9,8 @@ ratings there are.
 
 The rules, each written once:
 - only submitted assessments count (`evidence_filter`);
+- a self-assessment is its learner's own view: never evidence, shown beside it
+  (`learner_self_levels`), so the record and the committee's packet show the gap;
 - anonymous-form assessments (teaching and rotation evaluations) never feed a learner's
   evidence; their subject sees them only as aggregates of at least `ANONYMITY_MINIMUM`;
 - items of developmental frameworks (the Clinician Educator Milestones) are left out
@@ -28,7 +30,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from trellis.assessments.logs.selectors import Progress, learner_progress
-from trellis.assessments.models import Assessment, AssessmentStatus, Comment, ExamScore, Rating
+from trellis.assessments.models import (
+    Assessment,
+    AssessmentStatus,
+    AssessorRole,
+    Comment,
+    ExamScore,
+    Rating,
+)
 from trellis.frameworks.models import Adoption, ExpectedLevel, Item, ItemKind
 from trellis.frameworks.selectors import default_expected_level
 from trellis.people.models import Program, User
@@ -40,6 +49,8 @@ ANONYMITY_MINIMUM = 3
 # A filter on Rating: a rating of a developmental framework's item.
 DEVELOPMENTAL = Q(item__framework__developmental=True)
 RECORD_KINDS = (ItemKind.SUBCOMPETENCY, ItemKind.EPA)
+# A self-assessment this far from the latest rating is shown as a gap.
+SELF_GAP = Decimal(1)
 DAYS_PER_MONTH = 30.4375
 
 
@@ -178,12 +189,47 @@ def evidence_filter(*, program: Program, start: dt.date | None, end: dt.date | N
         assessment__program=program,
         assessment__status=AssessmentStatus.SUBMITTED,
         assessment__form_version__form__anonymous=False,
-    )
+    ) & ~Q(assessment__assessor_role=AssessorRole.SELF)
     if start is not None:
         q &= Q(assessment__observed_on__gte=start)
     if end is not None:
         q &= Q(assessment__observed_on__lte=end)
     return q
+
+
+@dataclass(frozen=True)
+class SelfLevel:
+    """Where the learner last placed themself on an item, and when."""
+
+    level: Decimal
+    observed_on: dt.date
+    assessment_id: int
+
+    def gap(self, other: Decimal | None) -> Decimal | None:
+        """How far above (positive) or below `other` (the latest rating) the learner placed
+        themself, where that is SELF_GAP or more (the gap worth a committee's question)."""
+        gap = None if other is None else self.level - other
+        return gap if gap is not None and abs(gap) >= SELF_GAP else None
+
+
+def learner_self_levels(*, program: Program, learner: User) -> dict[int, SelfLevel]:
+    """Item id -> the learner's latest self-assessed level of it in `program` (their own
+    self-assessments only; developmental frameworks left out). One query."""
+    rows = (
+        Rating.objects.filter(
+            assessment__program=program,
+            assessment__subject=learner,
+            assessment__assessor=learner,
+            assessment__assessor_role=AssessorRole.SELF,
+            assessment__status=AssessmentStatus.SUBMITTED,
+            not_observed=False,
+            level__isnull=False,
+        )
+        .exclude(DEVELOPMENTAL)
+        .order_by("assessment__observed_on", "assessment__submitted_at", "assessment_id")
+        .values_list("item_id", "level", "assessment__observed_on", "assessment_id")
+    )
+    return {item: SelfLevel(level, day, pk) for item, level, day, pk in rows if level is not None}
 
 
 def trend_per_month(points: list[tuple[dt.date, Decimal]]) -> float | None:

@@ -12,7 +12,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from trellis.assessments.capture.selectors import item_level_options
-from trellis.assessments.evidence import LearnerEvidence, learner_evidence
+from trellis.assessments.evidence import (
+    ItemEvidence,
+    LearnerEvidence,
+    SelfLevel,
+    learner_evidence,
+    learner_self_levels,
+)
 from trellis.committees import selectors as sel
 from trellis.committees.access import get_proposal_for, get_review_for
 from trellis.committees.analytics import learner_insight
@@ -42,6 +48,10 @@ from trellis.people.access import viewer
 
 def _problem(exc: CommitteeError | ValidationError) -> str:
     return "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+def self_gap(said: SelfLevel | None, ev: ItemEvidence | None) -> Decimal | None:
+    return said.gap(ev.latest_level) if said is not None and ev is not None else None
 
 
 def _packet(review: Review) -> LearnerEvidence:
@@ -99,6 +109,7 @@ def prereview(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpR
                 return redirect("committees:prereview", slug=slug, pk=pk, review_pk=review_pk)
     evidence = _packet(review)
     previous = sel.previous_levels(review=review)
+    selfs = learner_self_levels(program=committee.program, learner=review.learner)
     epa_ids = {epa.pk for epa in epas}
     descriptors = item_level_options(items=form.items)
     decided = sel.decided_items(review=review)
@@ -108,6 +119,8 @@ def prereview(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpR
             "is_epa": item.pk in epa_ids,
             "evidence": evidence.for_item(item.pk),
             "previous": previous.get(item.pk),
+            "self": selfs.get(item.pk),
+            "self_gap": self_gap(selfs.get(item.pk), evidence.for_item(item.pk)),
             "proposal": proposals.get(item.pk),
             "may_withdraw": item.pk in proposals
             and decided is not None
@@ -213,6 +226,7 @@ def meeting(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpRes
                 return redirect("committees:meeting", slug=slug, pk=pk, review_pk=review_pk)
     evidence = _packet(review)
     previous = sel.previous_levels(review=review)
+    selfs = learner_self_levels(program=committee.program, learner=review.learner)
     insight = learner_insight(
         program=committee.program,
         learner_id=review.learner_id,
@@ -226,6 +240,8 @@ def meeting(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpRes
             "proposal": proposals.get(item.pk),
             "previous": previous.get(item.pk),
             "evidence": evidence.for_item(item.pk),
+            "self": selfs.get(item.pk),
+            "self_gap": self_gap(selfs.get(item.pk), evidence.for_item(item.pk)),
             "insight": insight.get(item.code),
             "pending": item.pk in pending and not form.is_bound,
         }

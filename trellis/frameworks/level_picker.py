@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import QueryDict
 
-from trellis.frameworks.models import Item, LevelDescriptor, as_level
+from trellis.frameworks.models import Item, LevelDescriptor, Scale, ScaleLevel, as_level
 
 LEVELS = (1, 2, 3, 4, 5)
 
@@ -21,6 +21,7 @@ class DescriptorRow:
     item: Item
     descriptors: list[str]  # level 1..5, "" where the framework says nothing
     chosen: str = ""  # the level the form starts on ("2", "2.5"), "" for "Not now"
+    halves: bool = True  # whether the item's scale takes half levels (an EPA's does not)
 
     @property
     def chosen_label(self) -> str:
@@ -45,11 +46,31 @@ def rows_chosen(
 
 
 def descriptor_rows(items: list[Item]) -> list[DescriptorRow]:
+    """Each item with what its levels 1 to 5 look like: its own descriptors, else its
+    scale's (an entrustment scale says what each level of supervision is). Three queries."""
     texts: dict[tuple[int, int], str] = {}
     for d in LevelDescriptor.objects.filter(item__in=items, level__isnull=False):
         if d.level is not None and d.level == d.level.to_integral_value():
             texts[(d.item_id, int(d.level))] = d.text
-    return [DescriptorRow(i, [texts.get((i.pk, n), "") for n in LEVELS]) for i in items]
+    scale_ids = {i.scale_id or i.framework.scale_id for i in items} - {None}
+    scales = Scale.objects.in_bulk(scale_ids)
+    labels: dict[tuple[int | None, int], str] = {}
+    for lv in ScaleLevel.objects.filter(scale_id__in=scale_ids):
+        if lv.value == lv.value.to_integral_value():
+            text = f"{lv.label}: {lv.description}" if lv.description else lv.label
+            labels[(lv.scale_id, int(lv.value))] = text
+    rows = []
+    for i in items:
+        scale_id = i.scale_id or i.framework.scale_id
+        scale = scales.get(scale_id) if scale_id else None
+        rows.append(
+            DescriptorRow(
+                i,
+                [texts.get((i.pk, n)) or labels.get((scale_id, n), "") for n in LEVELS],
+                halves=scale is None or scale.allows_half_levels,
+            )
+        )
+    return rows
 
 
 def read_levels(data: QueryDict, items: list[Item]) -> tuple[dict[Item, Decimal], list[str]]:
@@ -65,7 +86,8 @@ def read_levels(data: QueryDict, items: list[Item]) -> tuple[dict[Item, Decimal]
             errors.append(f"{item.code}: {raw!r} is not a level.")
             continue
         if not item.accepts_level(value):
-            errors.append(f"{item.code}: choose a level from 1 to 5 (half levels allowed).")
+            allowed = ", ".join(f"{v:g}" for v in item.accepted_levels())
+            errors.append(f"{item.code}: {raw} is not a level of this item ({allowed}).")
             continue
         levels[item] = value
     return levels, errors

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
 
-from trellis.assessments.evidence import ItemEvidence, LearnerEvidence, learner_evidence
+from trellis.assessments.evidence import (
+    ItemEvidence,
+    LearnerEvidence,
+    SelfLevel,
+    learner_evidence,
+    learner_self_levels,
+)
 from trellis.committees.selectors import signed_off_levels
 from trellis.people.models import Program, User
 from trellis.plans.models import Plan
@@ -55,6 +61,8 @@ class LearnerRecord:
     committee: CommitteeLevels
     periods: list[Period]
     plans: list[Plan]
+    # item id -> where the learner last placed themself (the full view only)
+    self_levels: dict[int, SelfLevel] = field(default_factory=dict)
 
     @property
     def earlier_left_out(self) -> bool:
@@ -143,7 +151,8 @@ def learner_record(
 ) -> LearnerRecord:
     """The learner's record. Not `full` (a supervisor's view, `RecordsAccess.sees_decisions`):
     the evidence a supervisor needs to teach and rate (observations, logs), without the
-    committee's levels, exam scores and plans. `with_comments`: see `learner_evidence`."""
+    committee's levels, exam scores, plans and the learner's self-assessment.
+    `with_comments`: see `learner_evidence`."""
     evidence = learner_evidence(
         program=program, learner=learner, start=start, end=end, with_comments=with_comments
     )
@@ -156,6 +165,7 @@ def learner_record(
         ),
         periods=heatmap_periods(evidence),
         plans=list(open_plans_in_program(owner=learner, program=program)) if full else [],
+        self_levels=learner_self_levels(program=program, learner=learner) if full else {},
     )
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from trellis.records import views, views_analytics
+from trellis.records import views, views_analytics, views_self
 
 app_name = "records"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("analytics/calibration.png", views_analytics.calibration_png, name="calibration-png"),
     path("analytics/benchmarks.png", views_analytics.benchmarks_png, name="benchmarks-png"),
     path("analytics/my-ratings/", views_analytics.my_pattern, name="my-pattern"),
+    path("self-assessment/", views_self.self_assessment, name="self-assessment"),
     path("learners/<int:learner_id>/", views.learner, name="learner"),
     path(
         "learners/<int:learner_id>/trajectories.png",

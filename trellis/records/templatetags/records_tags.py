@@ -30,3 +30,17 @@ def percent(value: float | None, digits: int = 0) -> str:
     if value is None or value != value:  # None or NaN
         return "–"
     return f"{100 * float(value):.{int(digits)}f}%"
+
+
+@register.simple_tag
+def self_level(record: object, item_id: int) -> object:
+    """Where the learner last placed themself on an item (`LearnerRecord.self_levels`)."""
+    levels = getattr(record, "self_levels", None) or {}
+    return levels.get(item_id)
+
+
+@register.filter
+def self_gap(self_level: object, latest: Decimal | None) -> Decimal | None:
+    """`SelfLevel.gap`: the gap to the latest rating where it is worth showing."""
+    gap = getattr(self_level, "gap", None)
+    return gap(latest) if callable(gap) else None
