@@ -224,6 +224,26 @@ def test_password_sign_in_is_refused_when_switched_off(
     assert sso_sign_in(client, sso, "lena")["Location"] == reverse("home")
 
 
+def test_settings_let_sign_out_go_to_the_provider() -> None:
+    # Browsers hold a form's redirect to form-action: sign-out's goes to the provider.
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DEBUG": "1",
+        "OIDC_RP_CLIENT_ID": "trellis",
+        "OIDC_ISSUER": "https://login.example.edu/realms/staff",
+    }
+    code = (
+        "import json, trellis.settings as s; print(json.dumps("
+        "[s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'], s.AUTHENTICATION_BACKENDS]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    form_action, backends = json.loads(done.stdout)
+    assert form_action == ["'self'", "https://login.example.edu"]
+    assert backends[-1] == "trellis.connect.sso.backend.OIDCBackend"
+
+
 def test_settings_refuse_password_sign_in_off_without_a_provider() -> None:
     env = {"PATH": "/usr/bin:/bin", "DEBUG": "1", "PASSWORD_SIGN_IN": "0"}
     done = subprocess.run(
