@@ -236,7 +236,7 @@ def test_settings_let_sign_out_go_to_the_provider() -> None:
         "import json, trellis.settings as s; print(json.dumps("
         "[s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'], s.AUTHENTICATION_BACKENDS]))"
     )
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 (our own interpreter and code)
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     form_action, backends = json.loads(done.stdout)
