@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth import urls as auth_urls
+from django.urls import URLPattern, include, path
 
 from trellis.assessments.capture import offline
 from trellis.assessments.links import views as rater_links
@@ -14,7 +15,17 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", sso_views.SignInView.as_view(), name="login"),
     path("accounts/logout/", sso_views.SignOutView.as_view(), name="logout"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Django's password reset and change pages, off while PASSWORD_SIGN_IN is.
+    path(
+        "accounts/",
+        include(
+            [
+                URLPattern(p.pattern, sso_views.password_sign_in_only(p.callback), name=p.name)
+                for p in auth_urls.urlpatterns
+                if isinstance(p, URLPattern) and p.name not in {"login", "logout"}
+            ]
+        ),
+    ),
     path("sso/oidc/", include("trellis.connect.sso.urls")),
     path("api/v1/", include("trellis.api.urls")),
     path("ims/case/v1p1/", include("trellis.connect.urls")),

@@ -6,6 +6,8 @@ status to match: never a server error, never a redirect back into the provider."
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -38,6 +40,24 @@ from trellis.people.auth import RateLimitedAuthenticationForm
 log = logging.getLogger("trellis.sso")
 
 STATUS = {EXPIRED: 400, UNREACHABLE: 502}
+
+
+def password_sign_in_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Password reset and change answer 404 while PASSWORD_SIGN_IN is off (a password
+    chosen there could not be used)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.PASSWORD_SIGN_IN:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def sign_in_options(request: HttpRequest) -> dict[str, Any]:
+    """A context processor: whether passwords are in use (the header's Password link)."""
+    return {"password_sign_in": settings.PASSWORD_SIGN_IN}
 
 
 def sso_start_url(next_url: str = "") -> str:

@@ -221,7 +221,11 @@ def test_password_sign_in_is_refused_when_switched_off(
     assert signed_in(client) is None
     # Nor by any other door (the admin's login, the API's session): no backend takes it.
     assert authenticate(username=people.learner.email, password=PASSWORD) is None
+    # A password chosen by reset or change could not be used: neither page is there.
+    assert client.get(reverse("password_reset")).status_code == 404
     assert sso_sign_in(client, sso, "lena")["Location"] == reverse("home")
+    assert reverse("password_change") not in client.get(reverse("home")).content.decode()
+    assert client.get(reverse("password_change")).status_code == 404
 
 
 def test_settings_let_sign_out_go_to_the_provider() -> None:
