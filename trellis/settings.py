@@ -183,6 +183,13 @@ if OIDC_RP_CLIENT_ID:
             "OIDC_RP_CLIENT_ID is set: set OIDC_ISSUER too (or OIDC_OP_AUTHORIZATION_ENDPOINT, "
             "OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT)"
         )
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set: set OIDC_RP_CLIENT_SECRET too")
+    if OIDC_RP_SIGN_ALGO[:2] in {"RS", "ES", "PS"} and not (OIDC_ISSUER or OIDC_OP_JWKS_ENDPOINT):
+        raise ImproperlyConfigured(
+            f"OIDC_RP_SIGN_ALGO {OIDC_RP_SIGN_ALGO} checks id_tokens with the provider's keys: "
+            "set OIDC_ISSUER or OIDC_OP_JWKS_ENDPOINT"
+        )
     AUTHENTICATION_BACKENDS = [
         *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_SIGN_IN else []),
         "trellis.connect.sso.backend.OIDCBackend",

@@ -234,6 +234,7 @@ def test_settings_let_sign_out_go_to_the_provider() -> None:
         "PATH": "/usr/bin:/bin",
         "DEBUG": "1",
         "OIDC_RP_CLIENT_ID": "trellis",
+        "OIDC_RP_CLIENT_SECRET": "secret",
         "OIDC_ISSUER": "https://login.example.edu/realms/staff",
     }
     code = (
@@ -246,6 +247,34 @@ def test_settings_let_sign_out_go_to_the_provider() -> None:
     form_action, backends = json.loads(done.stdout)
     assert form_action == ["'self'", "https://login.example.edu"]
     assert backends[-1] == "trellis.connect.sso.backend.OIDCBackend"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"OIDC_RP_CLIENT_ID": "trellis", "OIDC_RP_CLIENT_SECRET": "s"}, "set OIDC_ISSUER too"),
+        ({"OIDC_RP_CLIENT_ID": "trellis", "OIDC_ISSUER": "https://x.test"}, "CLIENT_SECRET too"),
+        (
+            {
+                "OIDC_RP_CLIENT_ID": "trellis",
+                "OIDC_RP_CLIENT_SECRET": "s",
+                "OIDC_OP_AUTHORIZATION_ENDPOINT": "https://x.test/authorize",
+                "OIDC_OP_TOKEN_ENDPOINT": "https://x.test/token",
+            },
+            "set OIDC_ISSUER or OIDC_OP_JWKS_ENDPOINT",
+        ),
+    ],
+    ids=["no issuer", "no secret", "no keys"],
+)
+def test_settings_refuse_an_incomplete_provider(env: dict[str, str], message: str) -> None:
+    done = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", "import trellis.settings"],
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    assert message in done.stderr
 
 
 def test_settings_refuse_password_sign_in_off_without_a_provider() -> None:
