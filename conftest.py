@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from trellis.testing import People, make_people
+
+if TYPE_CHECKING:
+    from trellis.connect.tests.idp.provider import TestProvider
 
 SHARED = Path(os.environ.get("TRELLIS_SHARED", Path(__file__).resolve().parent.parent / "shared"))
 REAL_DATA = SHARED / "real-data"
@@ -40,3 +45,29 @@ def real_data() -> Path:
     if not REAL_DATA.is_dir():
         pytest.skip(f"real data not found at {REAL_DATA} (set TRELLIS_SHARED to the shared folder)")
     return REAL_DATA
+
+
+# The test OpenID provider's people ("username:email:first:last"): the director under
+# another case, a learner, someone Trellis does not know, the faculty member (whom a test
+# switches off) and one whose address the provider marks unverified.
+IDP_USERS = [
+    "dana:Director@Riverside.test:Dana:Okafor",
+    "lena:learner@riverside.test:Lena:Park",
+    "nora:nora.quinn@riverside.test:Nora:Quinn",
+    "farah:faculty@riverside.test:Farah:Mendes",
+    "uma:committee@riverside.test:Uma:Unverified",
+]
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestProvider]:
+    """A real OpenID provider (django-oidc-provider) on 127.0.0.1 for the session."""
+    from trellis.connect.tests.idp.provider import start_provider
+
+    provider = start_provider(
+        tmp_path_factory.mktemp("idp"),
+        users=IDP_USERS,
+        redirect_uris=["http://testserver/sso/oidc/callback/"],
+    )
+    yield provider
+    provider.stop()

@@ -5,12 +5,14 @@ SECRET_KEY     required unless DEBUG is on
 DEBUG          "1" for development and the demo
 ALLOWED_HOSTS  comma-separated host names
 HTTPS (SECURE_SSL_REDIRECT, SECURE_HSTS_*, TRELLIS_PROXY_SSL_HEADER): see docs/operators.md
+Single sign-on (OIDC_*, PASSWORD_SIGN_IN): see docs/operators.md
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -110,6 +112,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "trellis.connect.sso.views.sign_in_options",
             ],
         },
     },
@@ -149,6 +152,53 @@ SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12"))
 SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 API_TOKEN_DEFAULT_DAYS = int(os.environ.get("API_TOKEN_DEFAULT_DAYS", "90"))
 API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
+# Single sign-on with OpenID Connect (docs/operators.md, trellis/connect/sso/). Off unless
+# OIDC_RP_CLIENT_ID is set; the endpoints come from OIDC_ISSUER's discovery document, each
+# overridable (OIDC_OP_*). People are matched by e-mail to existing accounts.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_END_SESSION_ENDPOINT = os.environ.get("OIDC_OP_END_SESSION_ENDPOINT", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_EMAIL_CLAIM = os.environ.get("OIDC_EMAIL_CLAIM", "email")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your institution")
+# Just-in-time accounts: an unknown person gets an account with no membership (so sees
+# nothing until someone adds them to a program). Off: they are refused.
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER")
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))
+# mozilla-django-oidc's own names: keep the id_token for the provider's sign-out, and ask
+# the provider to end its session too where it offers an end_session_endpoint.
+OIDC_STORE_ID_TOKEN = True
+OIDC_OP_LOGOUT_URL_METHOD = "trellis.connect.sso.views.provider_logout_url"
+# Local password sign-in; with it off the login page offers only the provider.
+PASSWORD_SIGN_IN = env_bool("PASSWORD_SIGN_IN", True)
+if OIDC_RP_CLIENT_ID:
+    if not (OIDC_ISSUER or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT)):
+        raise ImproperlyConfigured(
+            "OIDC_RP_CLIENT_ID is set: set OIDC_ISSUER too (or OIDC_OP_AUTHORIZATION_ENDPOINT, "
+            "OIDC_OP_TOKEN_ENDPOINT and OIDC_OP_JWKS_ENDPOINT)"
+        )
+    if not OIDC_RP_CLIENT_SECRET:
+        raise ImproperlyConfigured("OIDC_RP_CLIENT_ID is set: set OIDC_RP_CLIENT_SECRET too")
+    if OIDC_RP_SIGN_ALGO[:2] in {"RS", "ES", "PS"} and not (OIDC_ISSUER or OIDC_OP_JWKS_ENDPOINT):
+        raise ImproperlyConfigured(
+            f"OIDC_RP_SIGN_ALGO {OIDC_RP_SIGN_ALGO} checks id_tokens with the provider's keys: "
+            "set OIDC_ISSUER or OIDC_OP_JWKS_ENDPOINT"
+        )
+    AUTHENTICATION_BACKENDS = [
+        *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_SIGN_IN else []),
+        "trellis.connect.sso.backend.OIDCBackend",
+    ]
+elif not PASSWORD_SIGN_IN:
+    raise ImproperlyConfigured(
+        "PASSWORD_SIGN_IN is off but single sign-on is not configured (OIDC_RP_CLIENT_ID): "
+        "nobody could sign in"
+    )
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -219,6 +269,20 @@ CONTENT_SECURITY_POLICY = {
         "manifest-src": ["'self'"],
     }
 }
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Sign-out posts a form whose answer redirects to the provider's end_session_endpoint, and
+# browsers hold a form's redirects to form-action: allow the provider's origin there.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+    {_origin(url) for url in (OIDC_ISSUER, OIDC_OP_END_SESSION_ENDPOINT)} - {""}
+    if OIDC_RP_CLIENT_ID
+    else set()
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

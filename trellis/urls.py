@@ -1,24 +1,32 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth.views import LoginView
-from django.urls import include, path
+from django.contrib.auth import urls as auth_urls
+from django.urls import URLPattern, include, path
 
 from trellis.assessments.capture import offline
 from trellis.assessments.links import views as rater_links
+from trellis.connect.sso import views as sso_views
 from trellis.ops.views import health
-from trellis.people.auth import RateLimitedAuthenticationForm
 from trellis.records import views_audit
 
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
+    path("accounts/login/", sso_views.SignInView.as_view(), name="login"),
+    path("accounts/logout/", sso_views.SignOutView.as_view(), name="logout"),
+    # Django's password reset and change pages, off while PASSWORD_SIGN_IN is.
     path(
-        "accounts/login/",
-        LoginView.as_view(authentication_form=RateLimitedAuthenticationForm),
-        name="login",
+        "accounts/",
+        include(
+            [
+                URLPattern(p.pattern, sso_views.password_sign_in_only(p.callback), name=p.name)
+                for p in auth_urls.urlpatterns
+                if isinstance(p, URLPattern) and p.name not in {"login", "logout"}
+            ]
+        ),
     ),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("sso/oidc/", include("trellis.connect.sso.urls")),
     path("api/v1/", include("trellis.api.urls")),
     path("ims/case/v1p1/", include("trellis.connect.urls")),
     path("account/tokens/", include("trellis.api.web_urls")),

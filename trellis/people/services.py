@@ -111,8 +111,10 @@ def person_create(
     acting_user: User | None,
     password: str | None = None,
     department: Department | None = None,
+    source: str | None = None,
 ) -> User:
-    """Without a password the person cannot log in until one is set (or a reset is sent)."""
+    """Without a password the person cannot log in until one is set (or a reset is sent).
+    `source` names what created them where no one did (e.g. "oidc": a first sign-on)."""
     person = User.objects.create_user(
         email=email,
         password=password,
@@ -120,11 +122,14 @@ def person_create(
         last_name=last_name,
         department=department,
     )
+    after = snapshot(person, ["email", "first_name", "last_name", "department"])
+    if source is not None:
+        after["source"] = source
     audit_record(
         actor=acting_user,
         action="person.create",
         target=person,
-        after=snapshot(person, ["email", "first_name", "last_name", "department"]),
+        after=after,
         institution=department.institution if department else None,
     )
     return person
