@@ -31,6 +31,7 @@ from trellis.demo.educators import generate_educator_data
 from trellis.demo.names import FIRST_NAMES, LAST_NAMES
 from trellis.demo.rater_links import generate_rater_links
 from trellis.demo.schedule import DemoSchedule, academic_year_start, generate_schedule
+from trellis.demo.self_assessments import generate_self_assessments
 from trellis.frameworks.catalogue import catalogue_install
 from trellis.frameworks.models import Adoption, Framework, Item
 from trellis.frameworks.services import expected_level_set, framework_adopt
@@ -541,6 +542,7 @@ def generate_demo(
         generate_review_cycle(demo=demo, rng=random.Random(seed + 2))
         generate_educator_data(demo=demo, rng=random.Random(seed + 3))
         generate_rater_links(demo=demo, rng=random.Random(seed + 4))
+        generate_self_assessments(demo=demo, rng=random.Random(seed + 5))
         remind_as_the_worker_would(day)
     return demo
 

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from trellis.assessments.evaluations import evaluation_results, period_containing
+from trellis.assessments.evidence import learner_evidence, learner_self_levels
+from trellis.assessments.models import Assessment, AssessorRole, FormKind
 from trellis.committees.acgme import acgme_rows
 from trellis.committees.models import CommitteeLevel, Decision, Outcome, ProposedLevel, ReviewCycle
 from trellis.demo.generator import DemoSize, generate_demo
@@ -35,3 +38,17 @@ def test_the_demo_runs_a_full_signed_off_cycle(db: None) -> None:
     assert not current.reviews.filter(pre_reviewer__isnull=True).exists()
     assert not CommitteeLevel.objects.filter(review__cycle=current).exists()
     assert not ProposedLevel.objects.filter(review__cycle=current).exists()
+    # Residents placed themselves on the milestones, twice each, beside (not in) the evidence.
+    featured = demo.people.logins["resident"]
+    said = learner_self_levels(program=demo.programs.residency, learner=featured)
+    assert len(said) >= 8
+    own = Assessment.objects.filter(subject=featured, assessor_role=AssessorRole.SELF)
+    assert own.count() == 2
+    evidence = learner_evidence(program=demo.programs.residency, learner=featured)
+    assert not {p.assessment_id for e in evidence.items for p in e.points} & {a.pk for a in own}
+    # Learners evaluated their rotations: the program evaluation has released results.
+    period = period_containing(program=demo.programs.residency, day=demo.today)
+    rotations = evaluation_results(
+        program=demo.programs.residency, kind=FormKind.ROTATION, period=period
+    )
+    assert rotations.responses and rotations.mean is not None
