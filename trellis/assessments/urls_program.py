@@ -22,6 +22,7 @@ urlpatterns = [
     path("requests/<int:pk>/cancel/", views_requests.request_cancel_view, name="request-cancel"),
     path("compliance/", views_requests.compliance, name="compliance"),
     path("comments/", comment_views.comments, name="comments"),
+    path("comments/<int:pk>/tags/", comment_views.comment_tags, name="comment-tags"),
     path("evaluations/", evaluation_views.evaluations, name="evaluations"),
     path(
         "evaluations/rotations/<int:rotation_id>/",

@@ -14,6 +14,8 @@ from django.utils import timezone
 from trellis.analytics.narratives import level_text_mismatch, suggests
 from trellis.assessments.comment_quality import comment_quality, level_text_mismatches
 from trellis.assessments.models import Comment
+from trellis.assessments.tagging import tag_suggestions
+from trellis.audit.models import AuditEvent
 from trellis.records.tests.factories import Record, make_record, rate
 from trellis.scheduling.tests.factories import make_schedule
 from trellis.testing import People
@@ -111,3 +113,80 @@ def test_a_rater_sees_their_own_share(client: Client, rec: Record) -> None:
     html = client.get("/programs/im-residency/records/analytics/my-ratings/").content.decode()
     assert "Do your comments say what to do next?" in html
     assert "commented assessments since" in html
+
+
+# -- suggested tags
+
+HISTORY = [
+    "Took a thorough history including family and social history",
+    "History of present illness was complete and well organised",
+    "Asked about medications, allergies and past medical history",
+    "Good collateral history from the daughter",
+    "Missed the travel history; ask about exposures next time",
+]
+EXAM = [
+    "Careful cardiac auscultation, picked up the murmur",
+    "Abdominal exam was gentle and complete, found the guarding",
+    "Neurological examination: check the reflexes and gait next time",
+    "Lung exam found crackles at both bases",
+    "Examined the joints carefully and noted the effusion",
+]
+
+
+def _history(rec: Record) -> None:
+    people, today = rec.people, timezone.localdate()
+    for n in range(4):
+        for texts, item in ((HISTORY, rec.pc1), (EXAM, rec.pc2)):
+            for text in texts:
+                a = rate(
+                    rec,
+                    subject=people.learner,
+                    day=today - dt.timedelta(days=30 + n),
+                    levels={item: L(3)},
+                    comment=f"{text}.",
+                )
+                a.comments.get().items.set([item])
+
+
+def test_untagged_comments_get_the_items_the_programs_own_model_finds(
+    client: Client, rec: Record
+) -> None:
+    client.force_login(rec.people.coordinator)
+    assert "0 of the 30 it needs" in client.get(URL).content.decode().replace("\n", " ")
+    _history(rec)
+    untagged = rate(
+        rec,
+        subject=rec.people.learner2,
+        day=timezone.localdate(),
+        levels={rec.pc1: L(3)},
+        comment="Took a careful social and family history.",
+    ).comments.get()
+    suggestions = tag_suggestions(program=rec.people.program)
+    assert suggestions.trained and suggestions.tagged == 40
+    row = next(r for r in suggestions.rows if r.comment == untagged)
+    assert row.items[0][0] == rec.pc1
+    page = client.get(URL).content.decode()
+    assert f'value="{rec.pc1.pk}" checked' in page
+    url = f"/programs/im-residency/assessments/comments/{untagged.pk}/tags/"
+    assert client.post(url, {"item": [rec.pc1.pk]}).status_code == 302
+    assert list(untagged.items.all()) == [rec.pc1]
+    assert AuditEvent.objects.filter(action="comment.tag", target_id=str(untagged.pk)).exists()
+    # Another comment confirmed as about no item is not asked about again.
+    other = next(r.comment for r in tag_suggestions(program=rec.people.program).rows)
+    client.post(f"/programs/im-residency/assessments/comments/{other.pk}/tags/", {})
+    left = {r.comment.pk for r in tag_suggestions(program=rec.people.program).rows}
+    assert untagged.pk not in left and other.pk not in left
+
+
+def test_who_may_confirm_a_tag(client: Client, rec: Record) -> None:
+    comment = Comment.objects.filter(assessment__program=rec.people.program).first()
+    assert comment is not None
+    url = f"/programs/im-residency/assessments/comments/{comment.pk}/tags/"
+    for who, status in (("faculty", 403), ("learner", 403), ("outsider", 404)):
+        client.force_login(getattr(rec.people, who))
+        assert client.post(url, {"item": [rec.pc1.pk]}).status_code == status, who
+    assert not comment.items.exists()
+    client.force_login(rec.people.director)
+    assert client.post(url.replace(str(comment.pk), "999999"), {}).status_code == 404
+    assert client.post(url, {"item": [rec.pc1.pk]}).status_code == 302
+    assert list(comment.items.all()) == [rec.pc1]
