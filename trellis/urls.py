@@ -45,6 +45,7 @@ urlpatterns = [
     path("programs/<slug:slug>/records/", include("trellis.records.urls")),
     path("programs/<slug:slug>/records/", include("trellis.reports.urls")),
     path("plans/", include("trellis.plans.urls")),
+    path("programs/<slug:slug>/coaching/", include("trellis.plans.urls_coaching")),
     path("educators/", include("trellis.educators.urls")),
     path("programs/<slug:slug>/frameworks/", include("trellis.frameworks.urls_program")),
     # The installable app: its worker at the root, so its scope covers every page.

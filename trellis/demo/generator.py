@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from trellis.assessments.requests.reminders import reminders_pass
 from trellis.demo.assessments import DemoAssessments, generate_assessments
+from trellis.demo.coaching import generate_coaching
 from trellis.demo.committees import generate_review_cycle
 from trellis.demo.curriculum import DemoCurriculum, generate_curriculum
 from trellis.demo.educators import generate_educator_data
@@ -545,6 +546,7 @@ def generate_demo(
         generate_rater_links(demo=demo, rng=random.Random(seed + 4))
         generate_self_assessments(demo=demo, rng=random.Random(seed + 5))
         generate_slips(demo=demo)
+        generate_coaching(demo=demo)
         remind_as_the_worker_would(day)
     return demo
 

@@ -35,6 +35,21 @@ class Plan(models.Model):
     reflection = models.TextField(blank=True, help_text="Written on closing.")
     opened_by_type = models.CharField(max_length=100, blank=True)
     opened_by_id = models.CharField(max_length=64, blank=True)
+    shared_with_program = models.BooleanField(
+        default=False,
+        help_text="The owner opened this plan of their own to the program's staff and "
+        "committee (a plan a decision opened is theirs to see anyway).",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The coach who last reviewed the plan.",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -58,6 +73,10 @@ class Plan(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == PlanStatus.OPEN
+
+    @property
+    def opened_by_decision(self) -> bool:
+        return self.opened_by_type == "committees.decision"
 
 
 class CheckIn(models.Model):
@@ -129,3 +148,54 @@ class Share(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_at is None
+
+
+class Coaching(models.Model):
+    """A coach (academic advisor) for one learner in one program, from `start_date` until
+    `end_date` (null: current). A learner has at most one current coach per program."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="coachings")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coached_by"
+    )
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coaching"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "learner", "-start_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "learner"],
+                condition=Q(end_date__isnull=True),
+                name="coaching_one_current_coach",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.coach} coaches {self.learner} in {self.program}"
+
+
+class CoachingNote(models.Model):
+    """A note between a learner and their coach: theirs alone, unless the learner shares
+    it with the program's committee."""
+
+    coaching = models.ForeignKey(Coaching, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coaching_notes"
+    )
+    text = models.TextField()
+    shared_with_committee = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["coaching", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from trellis.people.models import Program, User
-from trellis.plans.models import Plan, PlanStatus, Share, ShareScope
+from trellis.plans.models import Coaching, Plan, PlanStatus, Share, ShareScope
 
 
 def plans_of(*, owner: User, status: PlanStatus | None = None) -> QuerySet[Plan]:
@@ -20,14 +20,26 @@ def open_plans_of(*, owner: User) -> QuerySet[Plan]:
     return plans_of(owner=owner, status=PlanStatus.OPEN)
 
 
-def open_plans_in_program(*, owner: User, program: Program) -> QuerySet[Plan]:
-    """A learner's open plans in one program, as the learner record shows them to the
-    program's staff: plans on developmental items stay private to their owner."""
-    return (
+def plan_seen_by_program() -> Q:
+    """A filter on Plan: the plans a program's staff and committee see. A plan a committee
+    decision or the staff opened; a plan the learner wrote themself only once they open it
+    to the program."""
+    own = Q(created_by=F("owner")) & ~Q(opened_by_type="committees.decision")
+    return ~own | Q(shared_with_program=True)
+
+
+def open_plans_in_program(
+    *, owner: User, program: Program, private: bool = False
+) -> QuerySet[Plan]:
+    """A learner's open plans in one program, as the learner record shows them: to the
+    program's staff those it may see (`plan_seen_by_program`), to the learner and their
+    coach (`private`) all of them. Plans on developmental items stay their owner's."""
+    plans = (
         open_plans_of(owner=owner)
         .filter(program=program)
         .exclude(item__framework__developmental=True)
     )
+    return plans if private else plans.filter(plan_seen_by_program())
 
 
 def active_shares(*, owner: User) -> QuerySet[Share]:
@@ -69,7 +81,12 @@ def plans_shared_with(*, owner: User, viewer: User) -> QuerySet[Plan]:
 
 
 def plan_visible_to(*, plan: Plan, viewer: User) -> bool:
+    """The owner, their current coach in the plan's program, and those they shared it with."""
     if plan.owner_id == viewer.pk:
+        return True
+    if Coaching.objects.filter(
+        program_id=plan.program_id, learner_id=plan.owner_id, coach=viewer, end_date__isnull=True
+    ).exists():
         return True
     return Share.objects.filter(
         Q(scope=ShareScope.PLAN, plan=plan) | Q(scope=ShareScope.PORTFOLIO),

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
+
 from trellis.people import visibility
-from trellis.people.access import MemberAccess, get_program_for
+from trellis.people.access import MemberAccess, get_program_for, get_program_learner
 from trellis.people.models import Role, User
+from trellis.plans.coaching import coaches_learner
 from trellis.scheduling.visibility import get_visible_learner, learner_visible_to
 
 ANALYTICS_READERS = frozenset({Role.DIRECTOR, Role.COMMITTEE})
@@ -26,9 +29,17 @@ class RecordsAccess(MemberAccess):
         )
 
     def sees_decisions(self, learner: User) -> bool:
-        """Committee levels, exam scores and plans: the learner and program staff. A
-        supervisor sees what they need to teach and rate (the observations and logs)."""
-        return self.sees_all or learner.pk == self.user.pk
+        """Committee levels, exam scores and plans: the learner, program staff and the
+        learner's coach. A supervisor sees what they need to teach and rate (the
+        observations and logs)."""
+        return self.sees_all or learner.pk == self.user.pk or self.coaches(learner)
+
+    def coaches(self, learner: User) -> bool:
+        return coaches_learner(program=self.program, coach=self.user, learner=learner)
+
+    def sees_private_plans(self, learner: User) -> bool:
+        """The learner's own plans not opened to the program: theirs and their coach's."""
+        return learner.pk == self.user.pk or self.coaches(learner)
 
     @property
     def sees_analytics(self) -> bool:
@@ -55,7 +66,17 @@ def get_records_for(user: User, slug: str) -> RecordsAccess:
 
 
 def get_learner_for(access: RecordsAccess, learner_id: int) -> User:
-    """A learner of the program whose record this user may read."""
-    return get_visible_learner(
-        access=access.access, viewer=access.user, learner_id=learner_id, audience=visibility.RECORD
-    )
+    """A learner of the program whose record this user may read: whom the record's
+    audience may see (`visibility.RECORD`), or whom they coach."""
+    try:
+        return get_visible_learner(
+            access=access.access,
+            viewer=access.user,
+            learner_id=learner_id,
+            audience=visibility.RECORD,
+        )
+    except PermissionDenied:
+        learner = get_program_learner(access.program, learner_id)
+        if not access.coaches(learner):
+            raise
+        return learner

@@ -148,11 +148,13 @@ def learner_record(
     end: dt.date | None = None,
     full: bool = True,
     with_comments: bool = True,
+    private_plans: bool = False,
 ) -> LearnerRecord:
     """The learner's record. Not `full` (a supervisor's view, `RecordsAccess.sees_decisions`):
     the evidence a supervisor needs to teach and rate (observations, logs), without the
     committee's levels, exam scores, plans and the learner's self-assessment.
-    `with_comments`: see `learner_evidence`."""
+    `with_comments`: see `learner_evidence`. `private_plans`: the learner's own plans they
+    have not opened to the program too (for the learner and their coach)."""
     evidence = learner_evidence(
         program=program, learner=learner, start=start, end=end, with_comments=with_comments
     )
@@ -164,7 +166,11 @@ def learner_record(
             committee_levels(program=program, learner=learner) if full else CommitteeLevels([], {})
         ),
         periods=heatmap_periods(evidence),
-        plans=list(open_plans_in_program(owner=learner, program=program)) if full else [],
+        plans=(
+            list(open_plans_in_program(owner=learner, program=program, private=private_plans))
+            if full
+            else []
+        ),
         self_levels=learner_self_levels(program=program, learner=learner) if full else {},
     )
 

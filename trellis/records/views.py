@@ -11,6 +11,7 @@ from trellis.assessments.evidence import ENTRUSTMENT_MIN_TIMES
 from trellis.committees.analytics import learner_insight
 from trellis.frameworks.models import Item
 from trellis.people.access import viewer
+from trellis.plans.coaching import coach_of, notes_shared
 from trellis.records import charts
 from trellis.records.access import get_learner_for, get_records_for
 from trellis.records.exams import item_exam_cohorts
@@ -59,7 +60,13 @@ def learner(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
     person = get_learner_for(access, learner_id)
     full = access.sees_decisions(person)
     # The page shows no comments (one item's page does).
-    record = learner_record(program=access.program, learner=person, full=full, with_comments=False)
+    record = learner_record(
+        program=access.program,
+        learner=person,
+        full=full,
+        with_comments=False,
+        private_plans=access.sees_private_plans(person),
+    )
     return render(
         request,
         "records/learner.html",
@@ -75,6 +82,10 @@ def learner(request: HttpRequest, slug: str, learner_id: int) -> HttpResponse:
             "trajectories_alt": charts.trajectories_alt(record.evidence),
             "heatmap_alt": charts.heatmap_alt(record.evidence, record.periods),
             "heatmap_max_periods": HEATMAP_MAX_PERIODS,
+            "coaching": coach_of(program=access.program, learner=person) if full else None,
+            "shared_notes": list(notes_shared(program=access.program, learner=person))
+            if full
+            else [],
         },
     )
 

@@ -9,6 +9,7 @@ from trellis.assessments.models import Assessment, AssessorRole, FormKind
 from trellis.committees.acgme import acgme_rows
 from trellis.committees.models import CommitteeLevel, Decision, Outcome, ProposedLevel, ReviewCycle
 from trellis.demo.generator import DemoSize, generate_demo
+from trellis.plans.coaching import coach_of
 from trellis.plans.models import Plan
 
 
@@ -54,5 +55,9 @@ def test_the_demo_runs_a_full_signed_off_cycle(db: None) -> None:
     )
     assert rotations.responses and rotations.mean is not None
     # A rater's slip shows what the words-and-levels check finds.
+    # The featured resident has a coach, notes, and a plan of their own the coach reviewed.
+    coaching = coach_of(program=demo.programs.residency, learner=featured)
+    assert coaching is not None and coaching.notes.filter(shared_with_committee=True).exists()
+    assert Plan.objects.filter(owner=featured, reviewed_by=coaching.coach).exists()
     since = demo.today - dt.timedelta(days=90)
     assert level_text_mismatches(program=demo.programs.residency, since=since)

@@ -210,11 +210,12 @@ def test_the_record_page_makes_a_fixed_number_of_queries(
     url = learner_urls(rec)[0]
     # The first view also builds the fact table, unless this process kept the analyses of
     # data that looked the same (a rolled-back SQLite database reuses ids).
-    with django_assert_max_num_queries(25):
+    with django_assert_max_num_queries(28):
         assert client.get(url).status_code == 200
-    # Later ones read the analyses kept in the process; one query is the learner's own
-    # self-assessed levels, shown beside the evidence.
-    with django_assert_num_queries(17):
+    # Later ones read the analyses kept in the process. Four are the learner's own: their
+    # self-assessed levels, their coach, the notes they shared, whether the viewer coaches
+    # them (and so sees their private plans).
+    with django_assert_num_queries(20):
         response = client.get(url)
     assert response.status_code == 200
     # As many with more evidence, comments included, as the page reads none of them.
@@ -229,7 +230,7 @@ def test_the_record_page_makes_a_fixed_number_of_queries(
     client.get(url)
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
-    assert len(ctx.captured_queries) == 17
+    assert len(ctx.captured_queries) == 20
     assert not any("assessments_comment" in q["sql"] for q in ctx.captured_queries)
 
 
