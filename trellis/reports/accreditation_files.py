@@ -12,6 +12,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from trellis.assessments.requests.selectors import ComplianceReport
+from trellis.curriculum.selectors import GapReport
 from trellis.lib.cells import safe_workbook
 from trellis.lib.urls import absolute_url
 from trellis.reports.accreditation import EvidencePackage
@@ -35,7 +37,7 @@ ITEM_HEAD = [
 WIDTHS = [22, 8, 36, 14, 50, 30, 40, 12, 8, 30, 40, 10, 40, 40]
 
 
-def _head(ws: Worksheet, head: list[str], widths: list[int] | None = None) -> None:
+def sheet_head(ws: Worksheet, head: list[str], widths: list[int] | None = None) -> None:
     ws.append(head)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
@@ -47,7 +49,7 @@ def _head(ws: Worksheet, head: list[str], widths: list[int] | None = None) -> No
 
 def _items(ws: Worksheet, pkg: EvidencePackage) -> None:
     ws.title = "Items"
-    _head(ws, ITEM_HEAD, WIDTHS)
+    sheet_head(ws, ITEM_HEAD, WIDTHS)
     for row in pkg.rows:
         link = absolute_url(row.link)
         ws.append(
@@ -71,26 +73,28 @@ def _items(ws: Worksheet, pkg: EvidencePackage) -> None:
         ws.cell(row=ws.max_row, column=len(ITEM_HEAD)).hyperlink = link
 
 
-def _completion(ws: Worksheet, pkg: EvidencePackage) -> None:
-    _head(ws, ["Scope", "Name", "Completed", "Expired", "Overdue", "Completion (%)"], [12, 36])
-    report = pkg.completion
+def completion_sheet(ws: Worksheet, report: ComplianceReport) -> None:
+    """Completion of requests for the program, each rotation and each assessor (here and
+    in the Annual Program Evaluation)."""
+    sheet_head(ws, ["Scope", "Name", "Completed", "Expired", "Overdue", "Completion (%)"], [12, 36])
     scoped = [("Program", report.program)]
     scoped += [("Rotation", c) for c in report.by_rotation]
-    scoped += [("Faculty", c) for c in report.by_faculty]
+    scoped += [("Assessor", c) for c in report.by_faculty]
     for scope, c in scoped:
         ws.append([scope, c.label, c.completed, c.expired, c.overdue, c.percent])
 
 
-def _gaps(ws: Worksheet, pkg: EvidencePackage) -> None:
-    _head(ws, ["Framework", "Gap", "Code", "Item"], [30, 40, 10, 50])
-    for report in pkg.gaps:
+def gaps_sheet(ws: Worksheet, gaps: list[GapReport]) -> None:
+    """Each adopted framework's curriculum gaps, one item a row."""
+    sheet_head(ws, ["Framework", "Gap", "Code", "Item"], [30, 40, 10, 50])
+    for report in gaps:
         for _, heading, coverages in report.gap_lists():
             for c in coverages:
                 ws.append([report.framework.title, heading, c.item.code, c.item.name])
 
 
 def _evaluations(ws: Worksheet, pkg: EvidencePackage) -> None:
-    _head(ws, ["Rotation", "Responses", "Mean rating (1-5)"], [40, 12, 18])
+    sheet_head(ws, ["Rotation", "Responses", "Mean rating (1-5)"], [40, 12, 18])
     for r in pkg.rotations:
         ws.append([r.rotation, r.responses, float(r.mean) if r.mean is not None else None])
     ws.append([])
@@ -127,9 +131,9 @@ def evidence_workbook(pkg: EvidencePackage) -> bytes:
     first = wb.active
     assert first is not None
     _items(first, pkg)
-    _completion(wb.create_sheet("Completion"), pkg)
+    completion_sheet(wb.create_sheet("Completion"), pkg.completion)
     _evaluations(wb.create_sheet("Evaluations"), pkg)
-    _gaps(wb.create_sheet("Curriculum gaps"), pkg)
+    gaps_sheet(wb.create_sheet("Curriculum gaps"), pkg.gaps)
     _about(wb.create_sheet("About"), pkg)
     out = io.BytesIO()
     safe_workbook(wb).save(out)

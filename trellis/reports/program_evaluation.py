@@ -34,6 +34,7 @@ from trellis.assessments.requests.selectors import ComplianceReport, compliance_
 from trellis.curriculum.selectors import GapReport, curriculum_gaps
 from trellis.lib.cells import safe_workbook
 from trellis.people.models import Program
+from trellis.reports.accreditation_files import completion_sheet, gaps_sheet, sheet_head
 
 
 @dataclass
@@ -73,23 +74,13 @@ def annual_program_evaluation(
     )
 
 
-def _head(ws: Worksheet, head: list[str], widths: list[int]) -> None:
-    ws.append(head)
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = f"A{ws.max_row + 1}"
-    for letter, width in zip("ABCDEFGH", widths, strict=False):
-        ws.column_dimensions[letter].width = width
-
-
 def _number(value: object) -> float | None:
     return None if value is None else float(str(value))
 
 
 def _rotations(ws: Worksheet, ape: AnnualProgramEvaluation) -> None:
     ws.title = "Rotations"
-    _head(ws, ["Rotation", "Asked", "Completed", "Responses", "Item", "Ratings", "Mean"], [36])
+    sheet_head(ws, ["Rotation", "Asked", "Completed", "Responses", "Item", "Ratings", "Mean"], [36])
     for g in ape.rotations.groups:
         ws.append([g.label, g.asked, g.completed, g.responses])
         if not g.released:
@@ -102,7 +93,9 @@ def _rotations(ws: Worksheet, ape: AnnualProgramEvaluation) -> None:
 
 
 def _comments(ws: Worksheet, ape: AnnualProgramEvaluation) -> None:
-    _head(ws, ["Rotation", "Question", "Comment (no order, no names)", "Written by"], [30, 36, 90])
+    sheet_head(
+        ws, ["Rotation", "Question", "Comment (no order, no names)", "Written by"], [30, 36, 90]
+    )
     for g in ape.rotations.groups:
         for block in g.comments:
             for text, n in block.texts:
@@ -111,24 +104,11 @@ def _comments(ws: Worksheet, ape: AnnualProgramEvaluation) -> None:
 
 
 def _completion(ws: Worksheet, ape: AnnualProgramEvaluation) -> None:
-    _head(ws, ["Scope", "Name", "Completed", "Expired", "Overdue", "Completion (%)"], [12, 36])
-    report = ape.completion
-    rows = [("Program", report.program)] + [("Rotation", c) for c in report.by_rotation]
-    rows += [("Assessor", c) for c in report.by_faculty]
-    for scope, c in rows:
-        ws.append([scope, c.label, c.completed, c.expired, c.overdue, c.percent])
+    completion_sheet(ws, ape.completion)
     ws.append([])
     t = ape.teaching
     ws.append(["Teaching evaluations", "asked", t.asked, "completed", t.completed])
     ws.append(["", "teachers evaluated", ape.teachers_evaluated, "mean (released)", t.mean])
-
-
-def _gaps(ws: Worksheet, ape: AnnualProgramEvaluation) -> None:
-    _head(ws, ["Framework", "Gap", "Code", "Item"], [30, 40, 10, 50])
-    for report in ape.gaps:
-        for _, heading, coverages in report.gap_lists():
-            for c in coverages:
-                ws.append([report.framework.title, heading, c.item.code, c.item.name])
 
 
 def _about(ws: Worksheet, ape: AnnualProgramEvaluation) -> None:
@@ -155,7 +135,7 @@ def ape_workbook(ape: AnnualProgramEvaluation) -> bytes:
     _rotations(first, ape)
     _comments(wb.create_sheet("Rotation comments"), ape)
     _completion(wb.create_sheet("Completion"), ape)
-    _gaps(wb.create_sheet("Curriculum gaps"), ape)
+    gaps_sheet(wb.create_sheet("Curriculum gaps"), ape.gaps)
     _about(wb.create_sheet("About"), ape)
     out = io.BytesIO()
     safe_workbook(wb).save(out)
