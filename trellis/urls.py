@@ -5,6 +5,7 @@ from django.contrib.auth import urls as auth_urls
 from django.urls import URLPattern, include, path
 
 from trellis.assessments.capture import offline
+from trellis.assessments.kiosk import views as kiosk
 from trellis.assessments.links import views as rater_links
 from trellis.connect.sso import views as sso_views
 from trellis.ops.views import health
@@ -41,6 +42,10 @@ urlpatterns = [
     # Rater links: no account; the thanks page first, or "thanks" would read as a link.
     path("l/thanks/", rater_links.rater_link_thanks, name="rater-link-thanks"),
     path("l/<str:token>/", rater_links.rater_link, name="rater-link"),
+    # The patient kiosk: no account; "open" first, or it would read as a kiosk's secret.
+    path("k/open/", kiosk.kiosk_open, name="kiosk-open"),
+    path("k/<str:token>/", kiosk.kiosk, name="kiosk"),
+    path("k/<str:token>/thanks/", kiosk.kiosk_thanks, name="kiosk-thanks"),
     path("programs/<slug:slug>/committee/", include("trellis.committees.urls")),
     path("programs/<slug:slug>/records/", include("trellis.records.urls")),
     path("programs/<slug:slug>/records/", include("trellis.reports.urls")),
