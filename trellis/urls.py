@@ -9,6 +9,7 @@ from trellis.assessments.kiosk import views as kiosk
 from trellis.assessments.links import views as rater_links
 from trellis.connect.sso import views as sso_views
 from trellis.ops.views import health
+from trellis.people import views_pin
 from trellis.records import views_audit
 
 urlpatterns = [
@@ -31,6 +32,7 @@ urlpatterns = [
     path("api/v1/", include("trellis.api.urls")),
     path("ims/case/v1p1/", include("trellis.connect.urls")),
     path("account/tokens/", include("trellis.api.web_urls")),
+    path("account/pin/", views_pin.pin_page, name="account-pin"),
     path("frameworks/", include("trellis.frameworks.urls")),
     path("programs/<slug:slug>/people/", include("trellis.people.urls")),
     path("programs/<slug:slug>/audit/", views_audit.program_audit, name="program-audit"),

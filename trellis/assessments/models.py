@@ -254,6 +254,7 @@ class AssessmentSource(models.TextChoices):
     IMPORT = "import", "Imported"
     LINK = "link", "Rater link (no account)"
     KIOSK = "kiosk", "Patient kiosk (shared tablet)"
+    HANDOVER = "handover", "Confirmed by PIN on the learner's phone"
 
 
 class Assessment(models.Model):
