@@ -65,9 +65,9 @@ def pin_remove(*, person: User, acting_user: User) -> None:
 
 
 def _right(row: ConfirmPin, person: User, secret: str) -> bool:
-    if row.pin and row.failures < PIN_DISABLE and PIN_PATTERN.fullmatch(secret):
-        if check_password(secret, row.pin):
-            return True
+    pin_ok = row.pin and row.failures < PIN_DISABLE and PIN_PATTERN.fullmatch(secret)
+    if pin_ok and check_password(secret, row.pin):
+        return True
     password_ok = settings.PASSWORD_SIGN_IN and person.has_usable_password()
     return bool(password_ok and person.check_password(secret))
 
