@@ -38,7 +38,7 @@ class PinForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def pin_page(request: HttpRequest) -> HttpResponse:
     user = viewer(request)
-    form = PinForm(request.POST if request.POST.get("action") != "remove" else None)
+    form = PinForm((request.POST or None) if request.POST.get("action") != "remove" else None)
     if request.method == "POST":
         if request.POST.get("action") == "remove":
             pin_remove(person=user, acting_user=user)

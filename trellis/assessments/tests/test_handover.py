@@ -59,7 +59,9 @@ def test_a_faculty_member_sets_a_pin_on_their_account_page(client: Client, peopl
     url = reverse("account-pin")
     assert client.get(url).status_code == 302  # anonymous: sign in
     client.force_login(people.faculty)
-    assert "Set a PIN" in client.get(url).content.decode()
+    first = client.get(url)
+    assert first.status_code == 200 and "Set a PIN" in first.content.decode()
+    assert "errorlist" not in first.content.decode()
     assert client.post(url, {"pin": "4826", "again": "4827"}).status_code == 400
     assert client.post(url, {"pin": "12ab", "again": "12ab"}).status_code == 400
     assert client.post(url, {"pin": "1234", "again": "1234"}).status_code == 400
@@ -83,6 +85,8 @@ def test_the_learner_hands_over_and_the_faculty_member_confirms(
 ) -> None:
     people = cap.people
     client.force_login(people.learner)
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("assessments:handover-start") in home  # the way in, from their home
     start = client.get(reverse("assessments:handover-start")).content.decode()
     assert people.faculty.display_name in start and handover_url(people) in start
     assert people.committee.display_name not in start  # not their supervisor
