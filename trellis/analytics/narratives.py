@@ -59,8 +59,61 @@ def comment_nudge(texts: list[str], *, next_step: str = "") -> str:
         return ""
     if len(text.split()) < SPECIFIC_WORDS or VAGUE.match(text):
         return NUDGE_SPECIFIC
-    if len(next_step.split()) < 3 and not has_suggestion(text):
+    if not suggests(texts, next_step=next_step):
         return NUDGE_SUGGESTION
+    return ""
+
+
+def suggests(texts: list[str], *, next_step: str = "") -> bool:
+    """Whether an assessment's comments say what to do next: an answer of three words or
+    more in the form's "next step" box, or a suggestion anywhere in them (QuAL's item 2).
+    The nudge asks for one where this is False; the comment-quality page counts it."""
+    if len(next_step.split()) >= 3:
+        return True
+    return has_suggestion(" ".join(t for t in [*texts, next_step] if t))
+
+
+# Words that place a learner high or low on a supervision scale. A comment with one kind and
+# a level from the other end of the scale disagrees with itself: its rater is asked to look.
+HIGH_WORDS = re.compile(
+    r"\b(independent(ly)?|without (any )?(help|supervision|prompting)|excellent|outstanding|"
+    r"exceptional|superb|flawless|exceeds? expectations|ready (for|to) (independent )?"
+    r"(practi[cs]e|graduate|attend)|best (resident|student|intern)|could (be|have been) "
+    r"(the )?attending|like a (senior|fellow|attending))\b",
+    re.IGNORECASE,
+)
+LOW_WORDS = re.compile(
+    r"\b(unsafe|dangerous|not safe|needs? (close|direct|constant) supervision|"
+    r"had to (take over|step in|do it)|unable to|could not|couldn'?t|struggl(ed|es|ing)|"
+    r"significant (concern|gaps?)|serious (concern|errors?)|well below)\b",
+    re.IGNORECASE,
+)
+NEGATED = re.compile(
+    r"\b(not|never|no longer|far from|yet to be|isn'?t|wasn'?t)\s+(\w+\s+)?$", re.I
+)
+
+
+def _said(pattern: re.Pattern[str], text: str) -> str:
+    """The first phrase of `pattern` in `text` that is not negated just before it."""
+    for m in pattern.finditer(text):
+        if not NEGATED.search(text[max(0, m.start() - 30) : m.start()]):
+            return m.group(0)
+    return ""
+
+
+def level_text_mismatch(texts: list[str], levels: list[float], *, top: float = 5.0) -> str:
+    """Why a form's words and levels disagree ("" when they do not): high praise with
+    every level in the bottom fifth of the scale, or words of unsafe or struggling practice
+    with every level in the top fifth. A rule, not a model: it flags for a person to read."""
+    text = " ".join(t for t in texts if t)
+    rated = [v for v in levels if v is not None]
+    if not text or not rated:
+        return ""
+    low_end, high_end = 1 + (top - 1) * 0.2, top - (top - 1) * 0.2
+    if max(rated) <= low_end and (high := _said(HIGH_WORDS, text)):
+        return f"“{high}” with level {max(rated):g}"
+    if min(rated) >= high_end and (low := _said(LOW_WORDS, text)):
+        return f"“{low}” with level {min(rated):g}"
     return ""
 
 

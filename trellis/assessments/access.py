@@ -27,6 +27,8 @@ from trellis.assessments.models import (
     Assessment,
     AssessmentStatus,
     AssessorRole,
+    Form,
+    FormKind,
     Request,
     RequestStatus,
 )
@@ -202,3 +204,33 @@ def rateable_learners(*, user: User, program: Program) -> Q:
     return Q(pk__in=learners.values("person_id")) & (
         Q(pk__in=supervised.values("learner_id")) | Q(pk__in=asked.values("subject_id"))
     )
+
+
+def peer_form(*, program: Program) -> Form | None:
+    """The program's peer form: its own live multisource form a peer fills, else the
+    built-in one."""
+    forms = (
+        Form.objects.filter(kind=FormKind.MULTISOURCE, archived=False)
+        .filter(Q(program=program) | Q(program__isnull=True))
+        .order_by("program_id", "pk")
+    )
+    filled = [f for f in forms if AssessorRole.PEER in (f.assessor_roles or [])]
+    own = [f for f in filled if f.program_id == program.pk]
+    chosen = own or filled
+    return chosen[0] if chosen else None
+
+
+def get_peer_rating_for(user: User, slug: str, learner_id: int) -> RateAccess:
+    """A learner rating a fellow learner of their program, as a peer: both current
+    learners, not themself. 404 for someone who is not a learner of the program."""
+    program_access = get_program_for(user, slug)
+    if Role.LEARNER not in program_access.roles:
+        raise PermissionDenied("Peer feedback is given by the program's learners")
+    subject = User.objects.filter(
+        pk=learner_id, pk__in=learners_of(program=program_access.program).values("person_id")
+    ).first()
+    if subject is None:
+        raise Http404("No such learner")
+    if subject.pk == user.pk:
+        raise PermissionDenied("You cannot rate yourself as a peer: use the self-assessment")
+    return RateAccess(program_access, user, subject, None, None, AssessorRole.PEER)

@@ -7,7 +7,7 @@ from django.urls import path
 from trellis.assessments import evaluation_views
 from trellis.assessments import views as views_view
 from trellis.assessments.capture import views as views_capture
-from trellis.assessments.capture import views_ask
+from trellis.assessments.capture import views_ask, views_peer
 from trellis.assessments.handover import views as views_handover
 from trellis.assessments.instruments import views as views_forms
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("handover/done/<int:pk>/", views_handover.handover_done, name="handover-done"),
     path("handover/<slug:slug>/<int:faculty_id>/", views_handover.handover, name="handover"),
     path("<slug:slug>/learner/<int:learner_id>/", views_capture.rate, name="rate"),
+    path("<slug:slug>/peers/", views_peer.peers, name="peers"),
+    path("<slug:slug>/peers/<int:learner_id>/", views_peer.rate_peer, name="peer"),
     path("r/<str:token>/", views_capture.answer, name="answer"),
     path("a/<int:pk>/", views_view.detail, name="detail"),
     path("a/<int:pk>/done/", views_capture.done, name="done"),

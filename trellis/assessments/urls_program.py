@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from trellis.assessments import evaluation_views
+from trellis.assessments import comment_views, evaluation_views
 from trellis.assessments.exams import views as exams_views
 from trellis.assessments.kiosk import views as views_kiosk
 from trellis.assessments.links import views as views_links
@@ -22,6 +22,8 @@ urlpatterns = [
     path("requests/mine/", views_requests.my_requests, name="my-requests"),
     path("requests/<int:pk>/cancel/", views_requests.request_cancel_view, name="request-cancel"),
     path("compliance/", views_requests.compliance, name="compliance"),
+    path("comments/", comment_views.comments, name="comments"),
+    path("comments/<int:pk>/tags/", comment_views.comment_tags, name="comment-tags"),
     path("evaluations/", evaluation_views.evaluations, name="evaluations"),
     path(
         "evaluations/rotations/<int:rotation_id>/",

@@ -32,6 +32,7 @@ from trellis.demo.names import FIRST_NAMES, LAST_NAMES
 from trellis.demo.rater_links import generate_rater_links
 from trellis.demo.schedule import DemoSchedule, academic_year_start, generate_schedule
 from trellis.demo.self_assessments import generate_self_assessments
+from trellis.demo.slips import generate_slips
 from trellis.frameworks.catalogue import catalogue_install
 from trellis.frameworks.models import Adoption, Framework, Item
 from trellis.frameworks.services import expected_level_set, framework_adopt
@@ -543,6 +544,7 @@ def generate_demo(
         generate_educator_data(demo=demo, rng=random.Random(seed + 3))
         generate_rater_links(demo=demo, rng=random.Random(seed + 4))
         generate_self_assessments(demo=demo, rng=random.Random(seed + 5))
+        generate_slips(demo=demo)
         remind_as_the_worker_would(day)
     return demo
 

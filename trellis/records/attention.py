@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from trellis.assessments.comment_quality import level_text_mismatches
 from trellis.assessments.models import Concern, Request
 from trellis.assessments.requests.reminders import requests_chaseable
 from trellis.assessments.requests.selectors import requests_due_for, requests_filtered
@@ -84,10 +85,16 @@ class ProgramAttention:
     concerns: int = 0  # learners with a concern raised
     meeting: MeetingReadiness | None = None
     imports: list[AuditEvent] = field(default_factory=list)
+    mismatches: int = 0  # forms whose words and levels disagree, last MISMATCH_ATTENTION_DAYS
 
     @property
     def nothing(self) -> bool:
-        return not (self.overdue or self.learners_total or self.imports or self.meeting)
+        return not (
+            self.overdue or self.learners_total or self.imports or self.meeting or self.mismatches
+        )
+
+
+MISMATCH_ATTENTION_DAYS = 30
 
 
 def _learners(program: Program, day: dt.date) -> tuple[list[LearnerAttention], int, int]:
@@ -148,6 +155,11 @@ def program_attention(*, program: Program, now: dt.datetime | None = None) -> Pr
     out.learners, out.learners_total, out.concerns = _learners(program, day)
     out.meeting = next_meeting(program=program)
     out.imports = imports_refused(program=program, since=now - dt.timedelta(days=IMPORTS_DAYS))
+    out.mismatches = len(
+        level_text_mismatches(
+            program=program, since=day - dt.timedelta(days=MISMATCH_ATTENTION_DAYS)
+        )
+    )
     return out
 
 

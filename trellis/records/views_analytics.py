@@ -8,6 +8,7 @@ pattern against their peers, and only where there are at least PEER_MINIMUM peer
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 import pandas as pd
@@ -23,6 +24,7 @@ from trellis.analytics.growth import (
 )
 from trellis.analytics.ppv import calibration
 from trellis.analytics.straightlining import NATIONAL_STRAIGHTLINING
+from trellis.assessments.comment_quality import comment_quality
 from trellis.committees.analytics import (
     RISK_MIN_ITEMS,
     RISK_MIN_PAST,
@@ -176,6 +178,9 @@ def benchmarks_png(request: HttpRequest, slug: str) -> HttpResponse:
     return _png(analytics_charts.benchmarks_png(analytics.benchmarks, medians, occasion=occasion))
 
 
+RATER_MINIMUM_COMMENTS = 5  # a colleague's share counts in the median from this many
+
+
 def _peer_summary(raters: pd.DataFrame, me: str) -> dict[str, Any] | None:
     """The rater's own row and the peers' medians; None under PEER_MINIMUM peers."""
     if raters is None or raters.empty or me not in set(raters["rater"]):
@@ -206,5 +211,26 @@ def my_pattern(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "records/my_pattern.html",
-        {"program": access.program, "summary": summary, "minimum": PEER_MINIMUM},
+        {
+            "program": access.program,
+            "summary": summary,
+            "minimum": PEER_MINIMUM,
+            "next_steps": _next_steps(access.program, access.user.pk),
+        },
     )
+
+
+def _next_steps(program: Any, me: int) -> dict[str, Any] | None:
+    """The rater's share of commented assessments that suggest a next step, and (from
+    PEER_MINIMUM colleagues up) their colleagues' median; None before any comment."""
+    quality = comment_quality(program=program)
+    mine = quality.rater(me)
+    if mine is None:
+        return None
+    others = sorted(
+        r.percent
+        for r in quality.raters
+        if r.key != me and r.commented >= RATER_MINIMUM_COMMENTS and r.percent is not None
+    )
+    median = statistics.median(others) if len(others) >= PEER_MINIMUM else None
+    return {"mine": mine, "median": median, "peers": len(others), "since": quality.start}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from trellis.assessments.comment_quality import level_text_mismatches
 from trellis.assessments.evaluations import evaluation_results, period_containing
 from trellis.assessments.evidence import learner_evidence, learner_self_levels
 from trellis.assessments.models import Assessment, AssessorRole, FormKind
@@ -52,3 +53,6 @@ def test_the_demo_runs_a_full_signed_off_cycle(db: None) -> None:
         program=demo.programs.residency, kind=FormKind.ROTATION, period=period
     )
     assert rotations.responses and rotations.mean is not None
+    # A rater's slip shows what the words-and-levels check finds.
+    since = demo.today - dt.timedelta(days=90)
+    assert level_text_mismatches(program=demo.programs.residency, since=since)
