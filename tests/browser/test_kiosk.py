@@ -90,6 +90,15 @@ def test_patients_answer_the_kiosk_one_after_another(
     assert page.get_by_label("What went well?").input_value() == ""
     assert page.locator("input.rate__input:checked").count() == 0
 
+    # A form left half-filled goes back to the start after three quiet minutes.
+    web.go(kiosk_url.replace(web.base_url, "") + "?learner=" + str(people.learner.pk))
+    page.clock.install()
+    page.get_by_label("What went well?").fill("Half a thought")
+    with page.expect_navigation():
+        page.clock.fast_forward("03:01")
+    assert page.get_by_role("heading", name="Who looked after you today?").is_visible()
+    assert page.get_by_text("Half a thought").count() == 0
+
     # The next patient, from the thanks page's button.
     web.go(kiosk_url.replace(web.base_url, "") + "thanks/")
     page.get_by_role("link", name="Give feedback (next patient)").click()
