@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from trellis.assessments.evidence import evidence_filter
 from trellis.assessments.kiosk.services import kiosk_start
 from trellis.assessments.links.services import MISS_LIMIT, LinkRefused, digest_of
 from trellis.assessments.models import (
@@ -20,6 +21,7 @@ from trellis.assessments.models import (
     AssessmentStatus,
     Form,
     KioskSession,
+    Rating,
 )
 from trellis.assessments.tests.test_rater_links import answer, multisource
 from trellis.audit.models import AuditEvent
@@ -146,6 +148,11 @@ def test_a_patient_answer_stays_anonymous_to_the_learner(client: Client, people:
     page = learner.get(reverse("assessments:detail", args=[made.pk]))
     html = page.content.decode()
     assert page.status_code == 200 and "an unnamed assessor (patient)" in html
+    # It counts as evidence on the learner's record, as a rater link's patient answer does.
+    counted = Rating.objects.filter(
+        evidence_filter(program=people.program, start=None, end=None), assessment=made
+    )
+    assert counted.count() == 4
 
 
 def test_a_clinic_session_kiosk_asks_whom_the_patient_saw(client: Client, people: People) -> None:
