@@ -5,9 +5,11 @@ from django.contrib.auth import urls as auth_urls
 from django.urls import URLPattern, include, path
 
 from trellis.assessments.capture import offline
+from trellis.assessments.kiosk import views as kiosk
 from trellis.assessments.links import views as rater_links
 from trellis.connect.sso import views as sso_views
 from trellis.ops.views import health
+from trellis.people import views_pin
 from trellis.records import views_audit
 
 urlpatterns = [
@@ -30,6 +32,7 @@ urlpatterns = [
     path("api/v1/", include("trellis.api.urls")),
     path("ims/case/v1p1/", include("trellis.connect.urls")),
     path("account/tokens/", include("trellis.api.web_urls")),
+    path("account/pin/", views_pin.pin_page, name="account-pin"),
     path("frameworks/", include("trellis.frameworks.urls")),
     path("programs/<slug:slug>/people/", include("trellis.people.urls")),
     path("programs/<slug:slug>/audit/", views_audit.program_audit, name="program-audit"),
@@ -41,6 +44,10 @@ urlpatterns = [
     # Rater links: no account; the thanks page first, or "thanks" would read as a link.
     path("l/thanks/", rater_links.rater_link_thanks, name="rater-link-thanks"),
     path("l/<str:token>/", rater_links.rater_link, name="rater-link"),
+    # The patient kiosk: no account; "open" first, or it would read as a kiosk's secret.
+    path("k/open/", kiosk.kiosk_open, name="kiosk-open"),
+    path("k/<str:token>/", kiosk.kiosk, name="kiosk"),
+    path("k/<str:token>/thanks/", kiosk.kiosk_thanks, name="kiosk-thanks"),
     path("programs/<slug:slug>/committee/", include("trellis.committees.urls")),
     path("programs/<slug:slug>/records/", include("trellis.records.urls")),
     path("programs/<slug:slug>/records/", include("trellis.reports.urls")),

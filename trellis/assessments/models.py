@@ -253,6 +253,8 @@ class AssessmentSource(models.TextChoices):
     API = "api", "API"
     IMPORT = "import", "Imported"
     LINK = "link", "Rater link (no account)"
+    KIOSK = "kiosk", "Patient kiosk (shared tablet)"
+    HANDOVER = "handover", "Confirmed by PIN on the learner's phone"
 
 
 class Assessment(models.Model):
@@ -552,3 +554,51 @@ class LinkMiss(models.Model):
 
     def __str__(self) -> str:
         return f"miss from {self.ip} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class KioskSession(models.Model):
+    """A shared tablet that takes patients' feedback (the multisource form, anonymous)
+    about one learner, or one of a short list (a clinic session), one patient after
+    another, until it expires or is ended. Like a rater link, only a digest of its secret
+    address is stored."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="kiosks")
+    form = models.ForeignKey(Form, on_delete=models.PROTECT, related_name="kiosks")
+    learners = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    label = models.CharField(max_length=200, blank=True, help_text="e.g. Tuesday clinic, room 3")
+    digest = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submissions = models.PositiveIntegerField(default=0)
+    client_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Sent by the page that starts kiosks: a repeated submission starts no second.",
+    )
+
+    # Read by the capture form as it reads a rater link: a patient gives no name.
+    anonymous = True
+    rater_role = "patient"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "client_key"],
+                condition=~Q(client_key=""),
+                name="kiosk_unique_client_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Kiosk {self.label or self.pk} ({self.program})"
+
+    def get_rater_role_display(self) -> str:
+        return "Patient"

@@ -8,12 +8,17 @@ from trellis.assessments import evaluation_views
 from trellis.assessments import views as views_view
 from trellis.assessments.capture import views as views_capture
 from trellis.assessments.capture import views_ask, views_peer
+from trellis.assessments.handover import views as views_handover
 from trellis.assessments.instruments import views as views_forms
 
 app_name = "assessments"
 
 urlpatterns = [
     path("", views_capture.start, name="start"),
+    # A learner's phone handed to the faculty member who observed them ("done" first).
+    path("handover/", views_handover.handover_start, name="handover-start"),
+    path("handover/done/<int:pk>/", views_handover.handover_done, name="handover-done"),
+    path("handover/<slug:slug>/<int:faculty_id>/", views_handover.handover, name="handover"),
     path("<slug:slug>/learner/<int:learner_id>/", views_capture.rate, name="rate"),
     path("<slug:slug>/peers/", views_peer.peers, name="peers"),
     path("<slug:slug>/peers/<int:learner_id>/", views_peer.rate_peer, name="peer"),

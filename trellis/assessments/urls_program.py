@@ -7,6 +7,7 @@ from django.urls import path
 
 from trellis.assessments import comment_views, evaluation_views
 from trellis.assessments.exams import views as exams_views
+from trellis.assessments.kiosk import views as views_kiosk
 from trellis.assessments.links import views as views_links
 from trellis.assessments.logs import views as views_logs
 from trellis.assessments.requests import views as views_requests
@@ -36,6 +37,8 @@ urlpatterns = [
     ),
     path("links/", views_links.links, name="rater-links"),
     path("links/<int:pk>/revoke/", views_links.link_revoke, name="rater-link-revoke"),
+    path("kiosks/", views_kiosk.kiosks, name="kiosks"),
+    path("kiosks/<int:pk>/end/", views_kiosk.kiosk_end_view, name="kiosk-end"),
     path("logs/", views_logs.overview, name="logs"),
     path("logs/types/", views_logs.log_types, name="log-types"),
     path("logs/types/<int:pk>/edit/", views_logs.log_type_edit, name="log-type-edit"),

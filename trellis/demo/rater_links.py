@@ -1,6 +1,8 @@
 """Multisource feedback through rater links: nurses, peers and patients (anonymous) who
 have no account answered links about several residents; one link is still open and one
-was revoked, so the coordinator's page shows every state."""
+was revoked, so the coordinator's page shows every state. A patient kiosk ran in a clinic
+session this morning (the featured resident and a colleague) and took three patients'
+answers before the coordinator ended it."""
 
 from __future__ import annotations
 
@@ -13,12 +15,15 @@ from django.db.models import Q
 
 from trellis.assessments.capture.selectors import current_version
 from trellis.assessments.capture.services import CommentInput, RatingInput
+from trellis.assessments.kiosk.services import kiosk_end, kiosk_start, kiosk_submit
 from trellis.assessments.links.services import (
     rater_link_create,
     rater_link_revoke,
     rater_link_submit,
 )
 from trellis.assessments.models import Form, FormKind
+from trellis.frameworks.models import Item
+from trellis.people.models import User
 
 if TYPE_CHECKING:
     from trellis.demo.generator import Demo
@@ -102,4 +107,38 @@ def generate_rater_links(*, demo: Demo, rng: random.Random) -> int:
             rater_name="Front desk", acting_user=people.coordinator, may_ask_for_others=True,
         )  # fmt: skip
         rater_link_revoke(link=revoked.link, acting_user=people.coordinator)
+        answered += _kiosk(demo, form, items, featured, learners, rng)
     return answered
+
+
+def _kiosk(
+    demo: Demo,
+    form: Form,
+    items: list[Item],
+    featured: User,
+    learners: list[User],
+    rng: random.Random,
+) -> int:
+    people = demo.people
+    colleague = next((p for p in learners if p != featured), None)
+    started = kiosk_start(
+        program=demo.programs.residency,
+        form=form,
+        learners=[featured] + ([colleague] if colleague else []),
+        label="Tuesday clinic, room 3",
+        hours=4,
+        acting_user=people.coordinator,
+    )
+    year = next(y for y, c in people.residents.items() if featured in c)
+    for n in range(3):
+        went_well, next_time = WORDS[(n + 2) % len(WORDS)]
+        kiosk_submit(
+            kiosk=started.kiosk,
+            subject=featured,
+            observed_on=demo.today,
+            ratings=[RatingInput(item, _levels(year, rng)) for item in items],
+            comments=[CommentInput("went-well", went_well), CommentInput("next-time", next_time)],
+            answer_key=f"demo-kiosk-{n}",
+        )
+    kiosk_end(kiosk=started.kiosk, acting_user=people.coordinator)
+    return 3

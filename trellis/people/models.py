@@ -220,3 +220,19 @@ class CohortPromotion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program} — year ending {self.last_day:%Y-%m-%d}"
+
+
+class ConfirmPin(models.Model):
+    """A person's PIN (4 to 8 digits, hashed by Django's password hashers), with which a
+    faculty member confirms on a learner's phone the observation they just made there.
+    `failures` counts wrong tries (PIN or password) since the last right one; too many lock
+    confirmation for that person a while (see `people.pin`)."""
+
+    person = models.OneToOneField(User, on_delete=models.CASCADE, related_name="confirm_pin")
+    pin = models.CharField(max_length=128, blank=True, help_text="Hashed; empty: no PIN set.")
+    set_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"PIN of {self.person}"

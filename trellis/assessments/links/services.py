@@ -28,6 +28,7 @@ from trellis.assessments.capture.services import (
     AssessmentRefused,
     CommentInput,
     RatingInput,
+    SubmitResult,
     assessment_submit,
 )
 from trellis.assessments.models import (
@@ -286,15 +287,59 @@ def rater_link_submit(
         return answered
     if answered is not None or link_state(locked) != "open":
         raise LinkSpent()
-    name = "" if locked.anonymous else (rater_name.strip() or locked.rater_name)[:200]
-    if not locked.anonymous and not name:
-        raise AssessmentRefused({"rater_name": "Give your name, so the learner knows who wrote."})
-    result = assessment_submit(
+    result = no_account_submit(
         program=locked.program,
-        form_version=current_version(locked.form),
+        form=locked.form,
         subject=locked.subject,
+        rater_role=locked.rater_role,
+        anonymous=locked.anonymous,
+        rater_name=rater_name.strip() or locked.rater_name,
+        observed_on=observed_on,
+        ratings=ratings,
+        comments=comments,
+        answer_key=answer_key,
+        concerns=concerns,
+        source=AssessmentSource.LINK,
+        external_id=link_external_id(locked),
+    )
+    name = result.assessment.assessor_name
+    locked.used_at = timezone.now()
+    locked.assessment = result.assessment
+    locked.rater_name = name
+    locked.save(update_fields=["used_at", "assessment", "rater_name"])
+    return result.assessment
+
+
+def no_account_submit(
+    *,
+    program: Program,
+    form: Form,
+    subject: User,
+    rater_role: str,
+    anonymous: bool,
+    rater_name: str,
+    observed_on: dt.date,
+    ratings: Sequence[RatingInput],
+    comments: Sequence[CommentInput],
+    answer_key: str,
+    concerns: Sequence[str],
+    source: str,
+    external_id: str,
+) -> SubmitResult:
+    """An answer from someone without an account (a rater link, the patient kiosk), through
+    `assessment_submit`. The rule of anonymity lives here: an anonymous answer (a
+    patient's) has no assessor and no name, so its subject reads "a patient" and nothing
+    more; a named rater must give a name. `external_id` makes a retry land on the same
+    assessment (`SubmitResult.created` False)."""
+    name = "" if anonymous else rater_name.strip()[:200]
+    if not anonymous and not name:
+        raise AssessmentRefused({"rater_name": "Give your name, so the learner knows who wrote."})
+    return assessment_submit(
+        program=program,
+        form_version=current_version(form),
+        subject=subject,
         assessor=None,
-        assessor_role=locked.rater_role,
+        assessor_role=rater_role,
         assessor_name=name,
         observed_on=observed_on,
         ratings=ratings,
@@ -302,14 +347,9 @@ def rater_link_submit(
         acting_user=None,
         client_key=answer_key[:64],
         concerns=concerns,
-        source=AssessmentSource.LINK,
-        external_id=link_external_id(locked),
+        source=source,
+        external_id=external_id,
     )
-    locked.used_at = timezone.now()
-    locked.assessment = result.assessment
-    locked.rater_name = name
-    locked.save(update_fields=["used_at", "assessment", "rater_name"])
-    return result.assessment
 
 
 class LinkSpent(Exception):

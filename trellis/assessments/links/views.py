@@ -24,6 +24,7 @@ from trellis.assessments.capture.ask import qr_svg
 from trellis.assessments.capture.page import new_client_key, page_build, page_errors, page_parse
 from trellis.assessments.capture.selectors import capture_candidates, current_version
 from trellis.assessments.capture.services import AssessmentRefused
+from trellis.assessments.kiosk.services import kiosks_open
 from trellis.assessments.links.forms import RaterLinkForm
 from trellis.assessments.links.services import (
     LinkRefused,
@@ -117,6 +118,7 @@ def links(request: HttpRequest, slug: str) -> HttpResponse:
             "repeated": repeated,
             "rows": [(link, link_state(link, now=now)) for link in _links(access)[:200]],
             "manager": access.can_manage,
+            "open_kiosks": kiosks_open(program=access.program) if access.can_manage else 0,
         },
         status=400 if request.method == "POST" and form.errors else 200,
     )
