@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from trellis.assessments.capture.selectors import assessment_by_client_key
+from trellis.assessments.instruments.kept import version_content
 from trellis.assessments.models import (
     Assessment,
     AssessmentSource,
@@ -128,17 +129,6 @@ def edit_window() -> dt.timedelta:
     return dt.timedelta(hours=getattr(settings, "ASSESSMENT_EDIT_WINDOW_HOURS", 24))
 
 
-def _scale_levels(scales: set[Scale]) -> dict[int, list[Decimal]]:
-    from trellis.frameworks.models import ScaleLevel
-
-    out: dict[int, list[Decimal]] = {s.pk: [] for s in scales}
-    for scale_id, value in ScaleLevel.objects.filter(scale__in=scales).values_list(
-        "scale_id", "value"
-    ):
-        out[scale_id].append(Decimal(value))
-    return out
-
-
 @dataclass(frozen=True)
 class FormRules:
     """What one form version asks of a submission by one kind of assessor in one program:
@@ -162,26 +152,24 @@ def form_rules(*, program: Program, form_version: FormVersion, assessor_role: st
     choose-items form rates any item of the frameworks it may rate on the version's scale
     (`per_item` None)."""
     default_scale = form_version.scale
+    content = version_content(form_version)
     per_item: dict[int, Scale] | None = None
     required: tuple[int, ...] = ()
     adopted: set[int] = set()
     if form_version.item_selection == ItemSelection.CHOOSE:
         adopted = _rateable_frameworks(program, assessor_role)
     else:
-        questions = list(form_version.questions.select_related("scale"))
-        per_item = {q.item_id: (q.scale or default_scale) for q in questions}
-        required = tuple(q.item_id for q in questions if q.required)
-    scales = set(per_item.values()) if per_item is not None else set()
-    scales.add(default_scale)
+        per_item = {q.item_id: (q.scale or default_scale) for q in content.questions}
+        required = tuple(q.item_id for q in content.questions if q.required)
     return FormRules(
         version_id=form_version.pk,
         program_id=program.pk,
         assessor_role=assessor_role,
         per_item=per_item,
         default_scale=default_scale,
-        levels=_scale_levels(scales),
+        levels={pk: list(values) for pk, values in content.levels.items()},
         adopted=frozenset(adopted),
-        prompts={p.key: p for p in form_version.prompts.all()},
+        prompts={p.key: p for p in content.prompts},
         required_items=required,
     )
 
