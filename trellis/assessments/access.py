@@ -82,7 +82,8 @@ def supervised_assignment(*, faculty: User, learner: User, program: Program) -> 
         supervisors=faculty,
         rotation__program=program,
     ).select_related("rotation__activity", "site")
-    current = qs.filter(end_date__gte=today).first()
+    # One learner: the start date orders them (the default order would join the learner).
+    current = qs.filter(end_date__gte=today).order_by("start_date", "pk").first()
     return current or qs.order_by("-end_date").first()
 
 

@@ -299,6 +299,12 @@ class Assessment(models.Model):
         max_length=8, choices=AssessmentSource.choices, default=AssessmentSource.WEB
     )
     external_id = models.CharField(max_length=128, blank=True)
+    content_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="What was said (form, subject, date, ratings, comments, concerns) as one "
+        "digest: the same content again within minutes is the page sent again.",
+    )
     concerns = models.JSONField(
         default=list,
         blank=True,

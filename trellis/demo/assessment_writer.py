@@ -12,6 +12,7 @@ from trellis.assessments.capture.services import (
     CommentInput,
     RatingInput,
     assessment_submit,
+    content_digest,
     edit_window,
 )
 from trellis.assessments.models import (
@@ -95,6 +96,14 @@ class AssessmentWriter:
             site=kwargs["site"],
             source=AssessmentSource.WEB,
             client_key=kwargs["client_key"],
+            content_digest=content_digest(
+                form_id=form_version.form_id,
+                subject_id=subject.pk,
+                observed_on=observed_on,
+                ratings=ratings,
+                comments=comments,
+                concerns=(),
+            ),
             submitted_at=when,
             editable_until=when + edit_window() if when else None,
         )

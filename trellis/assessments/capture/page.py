@@ -16,6 +16,7 @@ from typing import Any
 
 from trellis.assessments.capture.selectors import LevelOption, level_options
 from trellis.assessments.capture.services import CommentInput, RatingInput
+from trellis.assessments.instruments.kept import version_content
 from trellis.assessments.models import (
     Assessment,
     Concern,
@@ -133,7 +134,7 @@ def page_build(
     ]
     # Chosen items first, in the order of the framework; the rest stay available as chips.
     rows.sort(key=lambda r: not r.chosen)
-    prompts = [PromptRow(p, comments.get(p.key, "")) for p in version.prompts.all()]
+    prompts = [PromptRow(p, comments.get(p.key, "")) for p in version_content(version).prompts]
     return CapturePage(
         form=form,
         version=version,

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 
 from trellis.assessments.evidence import ANONYMITY_MINIMUM, DEVELOPMENTAL
+from trellis.assessments.instruments.kept import rateable_items, version_content
 from trellis.assessments.models import (
     Assessment,
     AssessmentStatus,
@@ -29,7 +30,6 @@ from trellis.scheduling.selectors import rotation_expected_items, supervised_lea
 
 # Kinds a faculty member fills about a learner from the capture pages.
 CAPTURE_KINDS = (FormKind.EPA_OBSERVATION, FormKind.END_OF_ROTATION, FormKind.PROCEDURE)
-RATEABLE_KINDS = (ItemKind.EPA, ItemKind.SUBCOMPETENCY)
 
 
 @dataclass(frozen=True)
@@ -88,14 +88,9 @@ def capture_forms(*, program: Program) -> list[Form]:
 
 
 def current_version(form: Form) -> FormVersion:
-    """The form's latest version, its prompts loaded (the page shows them and the service
-    checks comments against them)."""
-    version = (
-        form.versions.select_related("scale", "framework")
-        .prefetch_related("prompts")
-        .order_by("-number")
-        .first()
-    )
+    """The form's latest version, with its scale and framework (its prompts and questions
+    are `version_content`'s, kept in the process)."""
+    version = form.versions.select_related("scale", "framework").order_by("-number").first()
     if version is None:
         raise FormVersion.DoesNotExist(f"{form} has no version")
     return version
@@ -130,18 +125,20 @@ def capture_candidates(
     framework (or of the program's adopted frameworks), with the ones the rotation is
     mapped to assess pre-chosen."""
     if version.item_selection == ItemSelection.FIXED:
-        items = [q.item for q in version.questions.select_related("item__framework")]
+        items = [q.item for q in version_content(version).questions]
         return items, {i.pk for i in items}
-    if version.framework_id is not None:
-        qs = Item.objects.filter(framework_id=version.framework_id)
+    # A framework's items are kept in the process; which frameworks the program adopted is
+    # read each time (a program adopts one at any moment).
+    if version.framework_id is not None and version.framework is not None:
+        frameworks = [(version.framework.pk, version.framework.created_at)]
     else:
-        adopted = Adoption.objects.filter(program=program).values("framework_id")
-        qs = Item.objects.filter(framework_id__in=adopted)
-    items = list(
-        qs.filter(kind__in=RATEABLE_KINDS)
-        .select_related("framework")
-        .order_by("framework__title", "position", "code")
-    )
+        adopted = Adoption.objects.filter(program=program).order_by("framework__title", "pk")
+        frameworks = list(adopted.values_list("framework_id", "framework__created_at"))
+    items = [
+        item
+        for pk, created_at in frameworks
+        for item in rateable_items(framework_id=pk, created_at=created_at)
+    ]
     # An entrustment scale rates activities: offer EPAs where the program has them.
     if version.scale.kind == "entrustment" and any(i.kind == ItemKind.EPA for i in items):
         items = [i for i in items if i.kind == ItemKind.EPA]

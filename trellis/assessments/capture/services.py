@@ -21,6 +21,8 @@ its rules are written once:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,11 +31,11 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from trellis.assessments.capture.selectors import assessment_by_client_key
+from trellis.assessments.instruments.kept import version_content
 from trellis.assessments.models import (
     Assessment,
     AssessmentSource,
@@ -128,17 +130,6 @@ def edit_window() -> dt.timedelta:
     return dt.timedelta(hours=getattr(settings, "ASSESSMENT_EDIT_WINDOW_HOURS", 24))
 
 
-def _scale_levels(scales: set[Scale]) -> dict[int, list[Decimal]]:
-    from trellis.frameworks.models import ScaleLevel
-
-    out: dict[int, list[Decimal]] = {s.pk: [] for s in scales}
-    for scale_id, value in ScaleLevel.objects.filter(scale__in=scales).values_list(
-        "scale_id", "value"
-    ):
-        out[scale_id].append(Decimal(value))
-    return out
-
-
 @dataclass(frozen=True)
 class FormRules:
     """What one form version asks of a submission by one kind of assessor in one program:
@@ -162,26 +153,24 @@ def form_rules(*, program: Program, form_version: FormVersion, assessor_role: st
     choose-items form rates any item of the frameworks it may rate on the version's scale
     (`per_item` None)."""
     default_scale = form_version.scale
+    content = version_content(form_version)
     per_item: dict[int, Scale] | None = None
     required: tuple[int, ...] = ()
     adopted: set[int] = set()
     if form_version.item_selection == ItemSelection.CHOOSE:
         adopted = _rateable_frameworks(program, assessor_role)
     else:
-        questions = list(form_version.questions.select_related("scale"))
-        per_item = {q.item_id: (q.scale or default_scale) for q in questions}
-        required = tuple(q.item_id for q in questions if q.required)
-    scales = set(per_item.values()) if per_item is not None else set()
-    scales.add(default_scale)
+        per_item = {q.item_id: (q.scale or default_scale) for q in content.questions}
+        required = tuple(q.item_id for q in content.questions if q.required)
     return FormRules(
         version_id=form_version.pk,
         program_id=program.pk,
         assessor_role=assessor_role,
         per_item=per_item,
         default_scale=default_scale,
-        levels=_scale_levels(scales),
+        levels={pk: list(values) for pk, values in content.levels.items()},
         adopted=frozenset(adopted),
-        prompts={p.key: p for p in form_version.prompts.all()},
+        prompts={p.key: p for p in content.prompts},
         required_items=required,
     )
 
@@ -417,72 +406,69 @@ def _stored_level(level: Decimal | None) -> Decimal | None:
     return None if level is None else level.quantize(Decimal("0.1"))
 
 
-def _existing(
-    *, program: Program, assessor: User | None, client_key: str, source: str, external_id: str
-) -> Assessment | None:
-    if assessor is not None:
-        found = assessment_by_client_key(assessor=assessor, client_key=client_key)
-        if found is not None:
-            return found
-    if external_id:
-        return Assessment.objects.filter(
-            program=program, source=source, external_id=external_id
-        ).first()
-    return None
-
-
-def _same_submission(
+def content_digest(
     *,
-    form_version: FormVersion,
-    subject: User,
-    assessor: User,
+    form_id: int,
+    subject_id: int,
     observed_on: dt.date,
     ratings: Sequence[RatingInput],
     comments: Sequence[CommentInput],
     concerns: Sequence[str],
+) -> str:
+    """What a submission says, as one digest: the form (whichever version), the subject,
+    the day, the concerns, and the ratings and comments as they are stored (levels to a
+    tenth, text stripped, blank comments left out), in no order. Equal digests say the
+    same."""
+    said = [
+        form_id,
+        subject_id,
+        observed_on.isoformat(),
+        sorted(set(concerns)),
+        sorted(
+            f"{r.item.pk}:{'not observed' if r.not_observed else _stored_level(r.level)}"
+            for r in ratings
+        ),
+        sorted({(c.prompt_key, c.text.strip()) for c in comments if c.text.strip()}),
+    ]
+    text = json.dumps(said, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _existing(
+    *,
+    program: Program,
+    assessor: User | None,
+    client_key: str,
+    source: str,
+    external_id: str,
+    same_as: str = "",
 ) -> Assessment | None:
-    """An assessment this assessor submitted minutes ago with exactly this content: the
-    same form, learner, date, ratings, comments and concerns. Back after submitting re-fetches the
-    form with a new client key; a second identical submission is that page sent again,
-    not a second observation."""
-    since = timezone.now() - REPEAT_WINDOW
-    wanted_ratings = {
-        (r.item.pk, None if r.not_observed else r.level, r.not_observed) for r in ratings
-    }
-    wanted_comments = {(c.prompt_key, c.text.strip()) for c in comments if c.text.strip()}
-    recent = Assessment.objects.filter(
-        assessor=assessor,
-        subject=subject,
-        form_version__form_id=form_version.form_id,
-        observed_on=observed_on,
-        status=AssessmentStatus.SUBMITTED,
-        submitted_at__gte=since,
-        concerns=sorted(set(concerns)),
-    )
-    # Only those holding each rating and comment wanted are read, with theirs, and compared
-    # whole: an assessor rating one learner all day does not read the day's work each time.
-    for item_id, level, not_observed in wanted_ratings:
-        recent = recent.filter(
-            Exists(
-                Rating.objects.filter(
-                    assessment=OuterRef("pk"),
-                    item_id=item_id,
-                    level=level,
-                    not_observed=not_observed,
-                )
+    """The assessment this call repeats: the assessor's under the same client key, else the
+    program's under the same (source, external id), else, given `same_as` (a content
+    digest), the assessor's latest submission of that content in the last REPEAT_WINDOW.
+    Back after submitting fetches the form again with a new client key: the same content
+    again is that page sent again, not a second observation. The assessor's two are
+    asked in one query."""
+    found: list[Assessment] = []
+    if assessor is not None and (client_key or same_as):
+        wanted = Q(client_key=client_key) if client_key else Q(pk__in=[])
+        if same_as:
+            since = timezone.now() - REPEAT_WINDOW
+            wanted |= Q(
+                content_digest=same_as, status=AssessmentStatus.SUBMITTED, submitted_at__gte=since
             )
-        )
-    for key, text in wanted_comments:
-        recent = recent.filter(
-            Exists(Comment.objects.filter(assessment=OuterRef("pk"), prompt_key=key, text=text))
-        )
-    recent = recent.prefetch_related("ratings", "comments")
-    for candidate in recent.order_by("-submitted_at"):
-        same_ratings = {(r.item_id, r.level, r.not_observed) for r in candidate.ratings.all()}
-        same_comments = {(c.prompt_key, c.text) for c in candidate.comments.all()}
-        if same_ratings == wanted_ratings and same_comments == wanted_comments:
-            return candidate
-    return None
+        found = list(Assessment.objects.filter(wanted, assessor=assessor).order_by())
+        by_key = next((a for a in found if client_key and a.client_key == client_key), None)
+        if by_key is not None:
+            return by_key
+    if external_id:
+        by_id = Assessment.objects.filter(
+            program=program, source=source, external_id=external_id
+        ).first()
+        if by_id is not None:
+            return by_id
+    repeats = [a for a in found if same_as and a.content_digest == same_as]
+    return max(repeats, key=lambda a: (a.submitted_at, a.pk), default=None)
 
 
 def _complete_request(request: Request | None) -> None:
@@ -533,34 +519,29 @@ def assessment_submit(
     nothing, when a rule is broken. Permission is the caller's business (see access.py).
     `rules` are the form's, read by `form_rules` (once per file, by an importer); read
     here when not given or not this form's, program's and role's."""
+    digest = content_digest(
+        form_id=form_version.form_id,
+        subject_id=subject.pk,
+        observed_on=observed_on,
+        ratings=ratings,
+        comments=comments,
+        concerns=concerns,
+    )
+    # An import keeps what its source recorded, repeats included (its rows are told apart
+    # by their external ids).
+    repeatable = not draft and assessor is not None and source != AssessmentSource.IMPORT
     existing = _existing(
         program=program,
         assessor=assessor,
         client_key=client_key,
         source=source,
         external_id=external_id,
+        same_as=digest if repeatable else "",
     )
     if existing is not None and existing.status == AssessmentStatus.SUBMITTED:
         return SubmitResult(existing, created=False)
     if existing is not None and draft and not client_key:
         return SubmitResult(existing, created=False)
-    if (
-        existing is None
-        and not draft
-        and assessor is not None
-        and source != AssessmentSource.IMPORT
-    ):
-        repeat = _same_submission(
-            form_version=form_version,
-            subject=subject,
-            assessor=assessor,
-            observed_on=observed_on,
-            ratings=ratings,
-            comments=comments,
-            concerns=concerns,
-        )
-        if repeat is not None:
-            return SubmitResult(repeat, created=False)
 
     problems = _check(
         program=program,
@@ -599,6 +580,7 @@ def assessment_submit(
         "site": site if site is not None else (assignment.site if assignment else None),
         "source": source,
         "external_id": external_id,
+        "content_digest": digest,
         "submitted_at": when,
         "editable_until": when + edit_window() if when else None,
         "concerns": sorted(set(concerns)),
@@ -729,7 +711,15 @@ def assessment_edit(
         locked.observed_on = new_observed_on
         if context is not None:
             locked.context = context.strip()
-        locked.save(update_fields=["observed_on", "context"])
+        locked.content_digest = content_digest(
+            form_id=locked.form_version.form_id,
+            subject_id=locked.subject_id,
+            observed_on=new_observed_on,
+            ratings=ratings,
+            comments=comments,
+            concerns=locked.concerns or [],
+        )
+        locked.save(update_fields=["observed_on", "context", "content_digest"])
         locked.ratings.all().delete()
         locked.comments.all().delete()
         _write_children(locked, ratings, comments)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from trellis.assessments.capture.selectors import current_version
+from trellis.assessments.instruments.kept import version_content
 from trellis.assessments.instruments.services import (
     FormData,
     FormRefused,
@@ -106,16 +107,16 @@ def form_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _initial(form: Form) -> dict[str, object]:
     version = current_version(form)
+    content = version_content(version)
     return {
         "title": form.title,
         "kind": form.kind,
         "scale": version.scale,
         "item_selection": version.item_selection,
         "framework": version.framework,
-        "items": [q.item for q in version.questions.all()],
+        "items": [q.item for q in content.questions],
         "prompts": "\n".join(
-            f"{p.text} | {p.placeholder}" if p.placeholder else p.text
-            for p in version.prompts.all()
+            f"{p.text} | {p.placeholder}" if p.placeholder else p.text for p in content.prompts
         ),
         "anonymous": form.anonymous,
         "description": form.description,

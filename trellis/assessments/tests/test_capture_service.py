@@ -144,6 +144,47 @@ def test_it_returns_the_same_assessment_for_the_same_external_id(cap: Capture) -
     assert Assessment.objects.count() == 1
 
 
+def test_the_same_content_again_within_minutes_is_the_same_submission(cap: Capture) -> None:
+    """Back after submitting sends the form again under a new key: the same content (in any
+    order, a level written 3 or 3.0, blank comments left out) is that page sent again; a
+    change of rating, comment, concern or day is another observation, and so is the same
+    content after the window or after its first was corrected to say something else."""
+    first = submit(cap).assessment
+    same = submit(
+        cap,
+        client_key="k-2",
+        ratings=[RatingInput(cap.epa1, Decimal("3.0"))],
+        comments=[
+            CommentInput("went-well", "  "),
+            CommentInput("next-time", " Commit to a leading diagnosis. "),
+        ],
+    )
+    assert (same.assessment, same.created) == (first, False)
+    for n, change in enumerate([
+        {"ratings": [RatingInput(cap.epa1, Decimal("4"))]},
+        {"ratings": [RatingInput(cap.epa1, Decimal("3")), RatingInput(cap.epa2, None, True)]},
+        {"comments": [CommentInput("next-time", "Something else.")]},
+        {"concerns": ["professionalism"]},
+        {"observed_on": timezone.localdate() - dt.timedelta(days=1)},
+    ]):  # fmt: skip
+        assert submit(cap, client_key=f"other-{n}", **change).created, change
+    Assessment.objects.filter(pk=first.pk).update(
+        submitted_at=timezone.now() - dt.timedelta(minutes=16)
+    )
+    later = submit(cap, client_key="k-3")
+    assert later.created
+    assessment_edit(
+        assessment=later.assessment,
+        ratings=[RatingInput(cap.epa1, Decimal("2"))],
+        acting_user=cap.people.faculty,
+    )
+    assert submit(cap, client_key="k-4").created  # it says 2 now, not 3
+    corrected = submit(
+        cap, client_key="k-5", ratings=[RatingInput(cap.epa1, Decimal("2"))], comments=()
+    )
+    assert (corrected.assessment, corrected.created) == (later.assessment, False)
+
+
 def test_it_settles_a_race_on_the_unique_constraint(cap: Capture) -> None:
     # A second call that misses the look-up (it ran before the first committed) must still
     # end with one row: simulate by inserting the winner between the check and the write.

@@ -510,7 +510,8 @@ def test_the_start_page_and_an_observation_sent_make_a_fixed_number_of_queries(
 # supervision.
 START_QUERIES = 7
 # Session and user (2); program and roles; the learner; supervision and request; forms;
-# version and its prompts; the items; the same key or content sent before (2); the rules'
-# frameworks and levels; the assessment, rating, both comments and audit row, inside a savepoint
-# and its release (a transaction when served, which is not counted).
-SEND_QUERIES = 21
+# the version (its prompts, questions and levels are kept in the process); the program's
+# frameworks (their items kept); the same key or the same content sent minutes before (one
+# query); the rules' frameworks; the assessment, rating, both comments and audit row, inside
+# a savepoint and its release (a transaction when served, which is not counted).
+SEND_QUERIES = 18
