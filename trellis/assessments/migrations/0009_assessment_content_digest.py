@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0007_assessment_by_assessor_submitted'),
+        ('assessments', '0008_kiosk'),
     ]
 
     operations = [
