@@ -4,35 +4,17 @@ the right one records it as the faculty member's; axe clean at 390 and 1280 px."
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE, Web
+from tests.browser.test_capture import assert_accessible, shot
 from trellis.assessments.models import Assessment
 from trellis.assessments.tests.capture_setup import make_capture
 from trellis.testing import PASSWORD, make_people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path(os.environ.get("TRELLIS_SCREENSHOTS", "/tmp/capture_work"))
-
-
-def assert_accessible(web: Web, what: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(web.page)
-    if results.violations_count:
-        pytest.fail(
-            f"{results.violations_count} axe violation(s) on {what}:\n{results.generate_report()}"
-        )
-
-
-def shot(web: Web, name: str) -> None:
-    if SHOTS.is_dir():
-        web.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])

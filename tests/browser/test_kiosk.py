@@ -4,34 +4,16 @@ each on an empty form, Back shows nothing earlier; axe clean on every page."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE, Web
+from tests.browser.test_capture import assert_accessible, shot
 from trellis.assessments.models import Assessment, KioskSession
 from trellis.testing import PASSWORD, make_people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-SHOTS = Path(os.environ.get("TRELLIS_SCREENSHOTS", "/tmp/capture_work"))
-
-
-def assert_accessible(web: Web, what: str) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(web.page)
-    if results.violations_count:
-        pytest.fail(
-            f"{results.violations_count} axe violation(s) on {what}:\n{results.generate_report()}"
-        )
-
-
-def shot(web: Web, name: str) -> None:
-    if SHOTS.is_dir():
-        web.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def answer_all(page: Any, level: str, went_well: str) -> None:
