@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+import zlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -343,7 +344,9 @@ class ObservationGenerator:
         learner = request.assessor
         assert learner is not None and request.assignment is not None
         rotation = request.assignment.rotation
-        base = 3.0 + (rotation.pk * 37 % 11) / 10  # 3.0 to 4.0, fixed per rotation
+        # 3.0 to 4.0, fixed per rotation by its code (not its id: two runs from one seed
+        # must agree row for row, whatever ids the database hands out).
+        base = 3.0 + zlib.crc32(rotation.activity.code.encode()) % 11 / 10
         ratings = [
             RatingInput(q.item, Decimal(round(clip(self.rng.gauss(base, 0.7)))).quantize(TENTH))
             for q in form.questions.select_related("item")
