@@ -27,6 +27,7 @@ CATALOGUE_DIR = Path(__file__).resolve().parent
 FRAMEWORK_SLUGS: tuple[str, ...] = (
     "acgme-harmonized",
     "im-milestones-2",
+    "aamc-pcrs",
     "aamc-core-epas",
     "clinician-educator-milestones",
 )

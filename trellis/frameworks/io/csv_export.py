@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from trellis.frameworks.io.common import KIND_TO_CSV, level_text
 from trellis.frameworks.io.csv_import import BASE_COLUMNS, FRAMEWORK_COLUMNS
-from trellis.frameworks.models import Association, Framework, Item, ItemKind, LevelDescriptor
+from trellis.frameworks.models import Association, Framework, Item, LevelDescriptor
 from trellis.lib.cells import SafeCsvWriter
 
 
@@ -91,7 +91,7 @@ def csv_export(*, framework: Framework) -> bytes:
                 item.name,
                 "" if item.statement == item.name else item.statement,
                 reference(parent) if parent else "",
-                ";".join(related.get(item.pk, [])) if item.kind == ItemKind.EPA else "",
+                ";".join(related.get(item.pk, [])),
                 item.identifier,
                 *(item_levels.get(level, "") for level in levels),
                 *([""] * len(FRAMEWORK_COLUMNS)),

@@ -29,6 +29,10 @@ from trellis.frameworks.models import Association, Framework, Item, ItemKind, Sc
 from trellis.lib.importing import UnreadableFile, read_table
 from trellis.people.models import Institution
 
+# An EPA relates to the milestones it draws on; a program objective (a subcompetency) to the
+# reference competencies it answers, such as the AAMC's PCRS for the Curriculum Inventory.
+RELATING_KINDS = frozenset({ItemKind.EPA, ItemKind.SUBCOMPETENCY})
+
 BASE_COLUMNS = ("kind", "code", "name", "statement", "parent", "related", "identifier")
 FRAMEWORK_COLUMNS = ("version", "scale", "developmental", "publisher", "language")
 REQUIRED_COLUMNS = ("kind", "name")
@@ -196,8 +200,10 @@ def _item_plan(row: Row, plan: FrameworkPlan, position: int, problems: Problems)
     for column in FRAMEWORK_COLUMNS:
         if row.get(column):
             problems.add(f"only the framework row takes a {column}", line=row.line, field=column)
-    if row.get("related") and kind != ItemKind.EPA:
-        problems.add("only EPA rows list related items", line=row.line, field="related")
+    if row.get("related") and kind not in RELATING_KINDS:
+        problems.add(
+            "only subcompetency and EPA rows list related items", line=row.line, field="related"
+        )
     _check_lengths(row, problems)
     code = row.get("code")
     identifier = row.get("identifier") or make_identifier(

@@ -26,6 +26,7 @@ from trellis.frameworks.models import (
     Scale,
     ScaleKind,
 )
+from trellis.frameworks.pcrs import PCRS_SLUG, pcrs_id
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +166,7 @@ def test_it_puts_back_only_what_is_missing() -> None:
     Framework.objects.get(slug="clinician-educator-milestones").delete()
     created = catalogue_install()
     assert [f.slug for f in created] == ["clinician-educator-milestones"]
-    assert Framework.objects.filter(slug__in=FRAMEWORK_SLUGS).count() == 4
+    assert Framework.objects.filter(slug__in=FRAMEWORK_SLUGS).count() == len(FRAMEWORK_SLUGS) == 5
 
 
 def test_it_comes_back_after_a_flush() -> None:
@@ -186,3 +187,17 @@ def test_each_file_is_in_the_csv_layout_and_names_its_own_slug(slug: str) -> Non
         for column, value in row.items():
             if column.startswith("level_") or column == "statement":
                 assert len(value) <= 110, f"{row['code']} {column} is long"
+
+
+def test_the_pcrs_ships_its_eight_domains_with_the_curriculum_inventory_numbering() -> None:
+    pcrs = Framework.objects.get(slug=PCRS_SLUG, institution__isnull=True)
+    domains = list(pcrs.items.filter(kind=ItemKind.COMPETENCY).order_by("position"))
+    assert [d.code for d in domains] == ["PC", "KP", "PBLI", "ICS", "P", "SBP", "IPC", "PPD"]
+    competencies = list(pcrs.items.filter(kind=ItemKind.SUBCOMPETENCY))
+    assert len(competencies) == 55
+    ids = {pcrs_id(c) for c in competencies}
+    assert {"aamc-pcrs-comp-c0101", "aamc-pcrs-comp-c0310", "aamc-pcrs-comp-c0808"} <= ids
+    assert len(ids) == 55 and all(c.parent in domains for c in competencies)
+    # An item of any other framework has no PCRS identifier, whatever its code.
+    other = Item.objects.filter(code="1.1").exclude(framework=pcrs).first()
+    assert other is None or pcrs_id(other) is None

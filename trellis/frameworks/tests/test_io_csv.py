@@ -172,7 +172,7 @@ def test_it_refuses_a_file_listing_every_problem_and_writes_nothing(owner: Owner
         "competency,PC1,,PC,,,,\n"
         "competency,PC1,Again,PC9,,,,\n"
         "widget,W1,Widget,,,,,\n"
-        "subcompetency,S1,Sub,,PC1,,,\n"
+        "competency,S1,Sub,,PC1,,,\n"
         "epa,E1,Entrust,,PC1;nosuch:X;PC7,2,,\n"
         "framework,other,Second,,,,,\n"
     )
@@ -191,7 +191,7 @@ def test_it_refuses_a_file_listing_every_problem_and_writes_nothing(owner: Owner
         "line 5, field 'parent': no item with code 'PC9'",
         "line 6, field 'kind': unknown kind 'widget' (expected one of framework, domain, "
         "competency, subcompetency, epa, item)",
-        "line 7, field 'related': only EPA rows list related items",
+        "line 7, field 'related': only subcompetency and EPA rows list related items",
         "line 8, field 'version': only the framework row takes a version",
         "line 8, field 'related': no framework 'nosuch' for 'nosuch:X'",
         "line 8, field 'related': no item with code 'PC7'",
