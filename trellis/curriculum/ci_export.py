@@ -9,7 +9,9 @@ How the map becomes a report (see docs/formats.md, "Curriculum Inventory"):
 * the subcompetencies and EPAs of the program's adopted frameworks are program-level
   CompetencyObjects and objectives are sequence-block- or event-level ones; a
   CompetencyFramework includes them all and relates each mapped objective to its item;
-  events and blocks reference what they are mapped to;
+  events and blocks reference what they are mapped to; each program expectation related to
+  a competency of the AAMC's PCRS (`frameworks.pcrs`) is linked to it (skos:related), as the
+  AAMC asks;
 * one IntegrationBlock per competency (domain) of a framework gathers the events and
   blocks that teach or assess its items: the curriculum's threads.
 
@@ -39,6 +41,7 @@ from trellis.curriculum.models import (
 )
 from trellis.curriculum.selectors import curriculum_frameworks, map_columns, tree_order
 from trellis.frameworks.models import Framework, Item
+from trellis.frameworks.pcrs import pcrs_links, pcrs_uri
 from trellis.people.models import Program, ProgramKind
 
 CI = "http://ns.medbiq.org/curriculuminventory/v1/"
@@ -54,6 +57,7 @@ NSMAP = {
     "xsi": "http://www.w3.org/2001/XMLSchema-instance",
 }
 SKOS_NARROWER = "http://www.w3.org/2004/02/skos/core#narrower"
+SKOS_RELATED = "http://www.w3.org/2004/02/skos/core#related"
 
 BLOCK_KINDS = {ActivityKind.COURSE, ActivityKind.CLINICAL_EXPERIENCE, ActivityKind.MODULE}
 
@@ -185,6 +189,8 @@ class CIPlan:
     by_item: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     methods: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     relations: list[tuple[str, str]] = field(default_factory=list)
+    # item id -> the reference competencies (PCRS) the program expectation answers
+    pcrs: dict[int, list[Item]] = field(default_factory=dict)
 
     def is_block(self, a: Activity) -> bool:
         return a.kind in BLOCK_KINDS or bool(self.children.get(a.pk))
@@ -235,6 +241,7 @@ def ci_plan(program: Program) -> CIPlan:
             seen.add((m.activity_id, item_uri))
             plan.direct[m.activity_id].append(item_uri)
     plan.relations = sorted(relations)
+    plan.pcrs = pcrs_links(items.values())
     return plan
 
 
@@ -285,15 +292,29 @@ def _expectations(root: etree._Element, plan: CIPlan) -> list[str]:
         inc = _sub(cf, "cf:Includes")
         _sub(inc, "cf:Catalog", "URI")
         _sub(inc, "cf:Entry", uri)
-    for broader, narrower in plan.relations:
+    # The reference competencies the program expectations answer, related as the AAMC
+    # asks: Reference1 the PCRS competency, Reference2 the expectation.
+    pcrs_pairs: list[tuple[str, str]] = []
+    for item_id, references in plan.pcrs.items():
+        for reference in references:
+            pcrs_pairs.append(
+                (pcrs_uri(reference) or "", uri_for(plan.items[item_id].identifier, "item"))
+            )
+    for reference_uri in sorted({first for first, _ in pcrs_pairs}):
+        inc = _sub(cf, "cf:Includes")
+        _sub(inc, "cf:Catalog", "URI")
+        _sub(inc, "cf:Entry", reference_uri)
+    relations = [(b, SKOS_NARROWER, n) for b, n in plan.relations]
+    relations += [(r, SKOS_RELATED, e) for r, e in sorted(pcrs_pairs)]
+    for first, relationship, second in relations:
         rel = _sub(cf, "cf:Relation")
         ref1 = _sub(rel, "cf:Reference1")
         _sub(ref1, "cf:Catalog", "URI")
-        _sub(ref1, "cf:Entry", broader)
-        _sub(rel, "cf:Relationship", SKOS_NARROWER)
+        _sub(ref1, "cf:Entry", first)
+        _sub(rel, "cf:Relationship", relationship)
         ref2 = _sub(rel, "cf:Reference2")
         _sub(ref2, "cf:Catalog", "URI")
-        _sub(ref2, "cf:Entry", narrower)
+        _sub(ref2, "cf:Entry", second)
     return uris
 
 

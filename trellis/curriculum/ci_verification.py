@@ -4,7 +4,9 @@ the export (`ci_export.ci_plan`), so what a school checks here is what it upload
 * events by instructional method: for each AAMC method, the events whose primary method
   it is, their hours, and the events in each academic level;
 * assessment methods by expectation: for each program expectation (a subcompetency or
-  EPA of an adopted framework), the activities that assess it with each AAMC method.
+  EPA of an adopted framework), the activities that assess it with each AAMC method;
+* program expectations mapped to the PCRS: the reference competencies each answers, so
+  a school sees the expectations it has not linked yet.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from trellis.curriculum.ci_export import (
 )
 from trellis.curriculum.models import AssessmentMethod, Emphasis, Mapping
 from trellis.frameworks.models import Item
+from trellis.frameworks.pcrs import pcrs_id
 from trellis.lib.cells import safe_workbook
 from trellis.people.models import Program
 
@@ -46,6 +49,7 @@ class MethodRow:
 class ExpectationRow:
     item: Item
     by_method: dict[str, int]  # AAMC assessment term -> activities assessing with it
+    pcrs: tuple[Item, ...] = ()  # the reference competencies it answers
 
     @property
     def total(self) -> int:
@@ -71,6 +75,11 @@ class VerificationTables:
     @property
     def unassessed(self) -> list[ExpectationRow]:
         return [e for e in self.expectations if not e.total]
+
+    @property
+    def unlinked(self) -> list[ExpectationRow]:
+        """Expectations that name no PCRS competency."""
+        return [e for e in self.expectations if not e.pcrs]
 
     @property
     def method_cells(self) -> list[tuple[MethodRow, list[int]]]:
@@ -115,7 +124,8 @@ def verification_tables(*, program: Program) -> VerificationTables:
         methods=sorted(rows.values(), key=lambda r: (-r.events, r.code)),
         assessment_terms=terms,
         expectations=[
-            ExpectationRow(item, assessed.get(pk, {})) for pk, item in plan.items.items()
+            ExpectationRow(item, assessed.get(pk, {}), tuple(plan.pcrs.get(pk, ())))
+            for pk, item in plan.items.items()
         ],
     )
 
@@ -136,12 +146,28 @@ def verification_workbook(tables: VerificationTables) -> bytes:
     by.append(["Framework", "Code", "Expectation", *tables.assessment_terms, "Total"])
     for e, per_term in tables.expectation_cells:
         by.append([e.item.framework.title, e.item.code, e.item.name, *per_term, e.total])
-    for sheet in (ws, by):
+    linked = wb.create_sheet("Expectations to PCRS")
+    linked.append(["Framework", "Code", "Expectation", "PCRS", "PCRS competency"])
+    for e in tables.expectations:
+        for reference in e.pcrs or (None,):
+            linked.append(
+                [
+                    e.item.framework.title,
+                    e.item.code,
+                    e.item.name,
+                    pcrs_id(reference) if reference else "not linked",
+                    f"{reference.code} {reference.name}" if reference else "",
+                ]
+            )
+    for sheet in (ws, by, linked):
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         sheet.column_dimensions["B"].width = 36
     by.column_dimensions["C"].width = 50
+    linked.column_dimensions["C"].width = 40
+    linked.column_dimensions["D"].width = 24
+    linked.column_dimensions["E"].width = 40
     out = io.BytesIO()
     safe_workbook(wb).save(out)
     return out.getvalue()
