@@ -1,4 +1,5 @@
-"""The demo residency's committee, built through the services (so it is audited like real
+"""A demo program's committee (the residency's, and the school's student progress
+committee), built through the services (so it is audited like real
 data): last semiannual review, signed off (pre-reviewers assigned, levels proposed from
 each learner's evidence, the committee's levels, decisions, one "advance with a learning
 plan", the final year "ready to graduate", and the chair's sign-off); and this half's
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 from typing import TYPE_CHECKING
@@ -30,6 +32,7 @@ from trellis.committees.services import (
     reviewers_assign,
 )
 from trellis.frameworks.models import Item, ItemKind
+from trellis.people.models import Program, User
 
 if TYPE_CHECKING:
     from trellis.demo.generator import Demo
@@ -59,18 +62,50 @@ LAST_MEETING_DAYS_AGO = 168
 NEXT_MEETING_IN_DAYS = 14
 
 
-def generate_review_cycle(*, demo: Demo, rng: random.Random) -> ReviewCycle:
-    """Both cycles; returns the signed-off one."""
-    signed_off = generate_signed_off_cycle(demo=demo, rng=rng)
-    generate_open_cycle(demo=demo, after=signed_off)
+@dataclass(frozen=True)
+class CommitteeStaff:
+    """Who runs a program's committee: the coordinator sets cycles up, the panel
+    pre-reviews, the director records and signs off."""
+
+    coordinator: User
+    director: User
+    panel: list[User]
+
+
+def residency_staff(demo: Demo) -> CommitteeStaff:
+    people = demo.people
+    return CommitteeStaff(
+        people.coordinator, people.director, people.committee or [people.director]
+    )
+
+
+def generate_review_cycle(
+    *,
+    demo: Demo,
+    rng: random.Random,
+    program: Program | None = None,
+    staff: CommitteeStaff | None = None,
+) -> ReviewCycle:
+    """Both cycles of a program's committee (the residency's unless told); returns the
+    signed-off one."""
+    program = program or demo.programs.residency
+    staff = staff or residency_staff(demo)
+    signed_off = generate_signed_off_cycle(demo=demo, rng=rng, program=program, staff=staff)
+    generate_open_cycle(demo=demo, after=signed_off, program=program, staff=staff)
     return signed_off
 
 
-def generate_open_cycle(*, demo: Demo, after: ReviewCycle) -> ReviewCycle:
+def generate_open_cycle(
+    *,
+    demo: Demo,
+    after: ReviewCycle,
+    program: Program | None = None,
+    staff: CommitteeStaff | None = None,
+) -> ReviewCycle:
     """This half's review: every learner's evidence since the last one, pre-reviewers
     assigned, nothing proposed yet, the meeting two weeks ahead."""
-    program = demo.programs.residency
-    people = demo.people
+    program = program or demo.programs.residency
+    people = staff or residency_staff(demo)
     meeting = demo.today + dt.timedelta(days=NEXT_MEETING_IN_DAYS)
     cycle = cycle_create(
         program=program,
@@ -81,7 +116,7 @@ def generate_open_cycle(*, demo: Demo, after: ReviewCycle) -> ReviewCycle:
         acting_user=people.coordinator,
     )
     reviews = list(cycle.reviews.order_by("learner__last_name", "pk"))
-    panel = people.committee or [people.director]
+    panel = people.panel
     reviewers_assign(
         cycle=cycle,
         assignments={r: panel[i % len(panel)] for i, r in enumerate(reviews)},
@@ -90,9 +125,15 @@ def generate_open_cycle(*, demo: Demo, after: ReviewCycle) -> ReviewCycle:
     return cycle
 
 
-def generate_signed_off_cycle(*, demo: Demo, rng: random.Random) -> ReviewCycle:
-    program = demo.programs.residency
-    people = demo.people
+def generate_signed_off_cycle(
+    *,
+    demo: Demo,
+    rng: random.Random,
+    program: Program | None = None,
+    staff: CommitteeStaff | None = None,
+) -> ReviewCycle:
+    program = program or demo.programs.residency
+    people = staff or residency_staff(demo)
     meeting = demo.today - dt.timedelta(days=LAST_MEETING_DAYS_AGO)
     cycle = cycle_create(
         program=program,
@@ -103,7 +144,7 @@ def generate_signed_off_cycle(*, demo: Demo, rng: random.Random) -> ReviewCycle:
         acting_user=people.coordinator,
     )
     reviews = list(cycle.reviews.select_related("learner"))
-    panel = people.committee or [people.director]
+    panel = people.panel
     reviewers_assign(
         cycle=cycle,
         assignments={r: panel[i % len(panel)] for i, r in enumerate(reviews)},

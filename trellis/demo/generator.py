@@ -32,6 +32,7 @@ from trellis.demo.educators import generate_educator_data
 from trellis.demo.names import FIRST_NAMES, LAST_NAMES
 from trellis.demo.rater_links import generate_rater_links
 from trellis.demo.schedule import DemoSchedule, academic_year_start, generate_schedule
+from trellis.demo.school import DemoSchool, generate_school
 from trellis.demo.self_assessments import generate_self_assessments
 from trellis.demo.slips import generate_slips
 from trellis.frameworks.catalogue import catalogue_install
@@ -99,6 +100,9 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("committee", Role.COMMITTEE, "Priya", "Raman", "Internal Medicine Residency"),
     DemoLogin(
         "resident", Role.LEARNER, "Jamal", "Carter", "Internal Medicine Residency", "resident"
+    ),
+    DemoLogin(
+        "dean", Role.DIRECTOR, "Helen", "Adeyemi", "Doctor of Medicine Program", "medical school"
     ),
     DemoLogin("student", Role.LEARNER, "Sofia", "Rossi", "Doctor of Medicine Program", "student"),
     DemoLogin("educator", Role.EDUCATOR, "Elena", "Novak", "Faculty Development"),
@@ -189,6 +193,7 @@ class Demo:
     curricula: list[DemoCurriculum] = field(default_factory=list)
     schedule: DemoSchedule | None = None
     assessments: DemoAssessments | None = None
+    school: DemoSchool | None = None
 
 
 def leniency_for(email: str, *, seed: int) -> float:
@@ -368,13 +373,17 @@ def generate_people(
     )
 
     # Medical school: its own leaders; some residency faculty teach there too.
-    school_director = invented(dept["Office of Medical Education"])
+    names.next()  # the name the dean once had: everyone after keeps theirs
+    school_director = named("dean", dept["Office of Medical Education"])
     school_coordinator = invented(dept["Office of Medical Education"])
     join(school_director, school, Role.DIRECTOR, since(5, 8))
     join(school_coordinator, school, Role.COORDINATOR, since(2, 8))
     school_faculty = [faculty_login, *generated_faculty[size.committee - 1 :][:5]]
     for person in school_faculty:
         join(person, school, Role.FACULTY, since(rng.randint(1, 8), 8))
+    # Three of them sit on the student progress committee.
+    for person in school_faculty[1:4]:
+        join(person, school, Role.COMMITTEE, since(2, 8))
     students: dict[int, list[User]] = {}
     for year in range(1, 5):
         cohort = []
@@ -402,6 +411,7 @@ def generate_people(
         "faculty": faculty_login,
         "committee": committee_login,
         "resident": residents[resident_year][0],
+        "dean": school_director,
         "student": students[3][0],
         "educator": educator_login,
         "fdlead": fd_lead,
@@ -538,6 +548,9 @@ def generate_demo(
         adoptions=adoptions,
         curricula=curricula,
         schedule=schedule,
+    )
+    demo.school = generate_school(
+        demo=demo, rng=random.Random(seed + 6), with_assessments=with_assessments
     )
     if with_assessments:
         demo.assessments = generate_assessments(demo=demo, rng=random.Random(seed + 1))
