@@ -167,9 +167,10 @@ OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
 OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
 OIDC_EMAIL_CLAIM = os.environ.get("OIDC_EMAIL_CLAIM", "email")
 OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your institution")
-# Just-in-time accounts: an unknown person gets an account with no membership (so sees
-# nothing until someone adds them to a program). Off: they are refused.
-OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER")
+# Just-in-time accounts, for any single sign-on: an unknown person gets an account with no
+# membership (so sees nothing until someone adds them to a program). Off: they are refused.
+# OIDC_CREATE_USER is its earlier name.
+SSO_CREATE_USER = env_bool("SSO_CREATE_USER", env_bool("OIDC_CREATE_USER"))
 OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))
 # mozilla-django-oidc's own names: keep the id_token for the provider's sign-out, and ask
 # the provider to end its session too where it offers an end_session_endpoint.

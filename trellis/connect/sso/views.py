@@ -26,7 +26,7 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
-from trellis.connect.sso.backend import (
+from trellis.connect.sso.accounts import (
     EXPIRED,
     INVALID,
     PROVIDER_ERROR,
