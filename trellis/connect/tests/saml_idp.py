@@ -94,7 +94,10 @@ class TestIdP:
 
     def start(self) -> TestIdP:
         self._http = make_server("127.0.0.1", 0, self.app, _Server, _Quiet)
-        self.url = f"http://127.0.0.1:{self._http.server_port}"
+        # Served on 127.0.0.1, named localhost: the name pytest-django's live server has, so
+        # the provider is on the same site as Trellis in the browser tests, as a campus one
+        # is (its POST back then carries Trellis's SameSite=Lax cookie, as over http it must).
+        self.url = f"http://localhost:{self._http.server_port}"
         self.entity_id = self.entity_id or f"{self.url}/metadata"
         self._key, self._cert = make_keypair(self.folder, f"idp-{self._http.server_port}")
         self._configure()
