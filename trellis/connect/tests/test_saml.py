@@ -313,3 +313,12 @@ def test_settings_refuse_saml_without_trellis_key() -> None:
     done = _settings({"SAML_IDP_METADATA_URL": "https://idp.example.edu/idp/shibboleth"})
     assert done.returncode != 0
     assert "set SAML_SP_KEY_FILE to a readable file" in done.stderr
+
+
+def test_a_production_start_refuses_metadata_over_plain_http(saml: TestIdP, settings: Any) -> None:
+    from trellis.connect.sso.saml.checks import saml_check
+
+    settings.DEBUG = False
+    assert [error.id for error in saml_check()] == ["trellis.E003"]
+    settings.SAML_IDP_METADATA_URL = "https://idp.example.edu/idp/shibboleth"
+    assert saml_check() == []
