@@ -91,6 +91,7 @@ class TestIdP:
     url: str = ""
     sessions: dict[str, str] = field(default_factory=dict)
     registered: dict[str, str] = field(default_factory=dict)  # entity id: metadata
+    encrypt: bool = False  # encrypt assertions to the service provider's certificate
 
     def start(self) -> TestIdP:
         self._http = make_server("127.0.0.1", 0, self.app, _Server, _Quiet)
@@ -247,6 +248,7 @@ class TestIdP:
             authn={"class_ref": PASSWORD_CLASS, "authn_auth": self.entity_id},
             sign_assertion=True,
             sign_response=False,
+            encrypt_assertion=self.encrypt,
             **args,
         )
         http = self.server.apply_binding(

@@ -187,6 +187,29 @@ def test_sign_out_ends_the_session_at_the_provider_too(
     assert 'name="password"' in again.text
 
 
+def test_it_reads_an_assertion_encrypted_to_trellis(
+    client: Client, people: People, saml: TestIdP
+) -> None:
+    saml.encrypt = True
+    try:
+        form = saml.sign_in(begin(client), "lena")
+    finally:
+        saml.encrypt = False
+    xml = assertion_xml(form)
+    assert "EncryptedAssertion" in xml and "learner@riverside.test" not in xml
+    assert post_back(client, form)["Location"] == reverse("home")
+    assert signed_in(client) == people.learner.pk
+
+
+def test_sign_out_stays_here_where_the_policy_leaves_the_provider_out(
+    client: Client, people: People, saml: TestIdP, settings: Any
+) -> None:
+    saml_sign_in(client, saml, "lena")
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"form-action": ["'self'"]}}
+    assert client.post(reverse("logout"))["Location"] == reverse("login")
+    assert signed_in(client) is None
+
+
 def test_password_sign_in_can_be_switched_off_with_only_saml(
     client: Client, people: People, saml: TestIdP, settings: Any
 ) -> None:

@@ -5,7 +5,9 @@ too; it answers at saml/views.py's SignOutServiceView. "" where it offers none."
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest
 from djangosaml2.cache import IdentityCache, StateCache
 from djangosaml2.overrides import Saml2Client
@@ -47,5 +49,16 @@ def saml_logout_url(request: HttpRequest) -> str:
     state.sync()
     for answer in result.values():
         if isinstance(answer, tuple) and answer[0] == BINDING_HTTP_REDIRECT:
-            return str(get_location(answer[1]))
+            return _allowed(str(get_location(answer[1])))
+    return ""
+
+
+def _allowed(url: str) -> str:
+    # The browser would stop at a redirect from the sign-out form to an origin the
+    # Content-Security-Policy's form-action leaves out (settings.py): sign out here only.
+    parts = urlsplit(url)
+    allowed = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].get("form-action", [])
+    if f"{parts.scheme}://{parts.netloc}" in allowed:
+        return url
+    log.warning("single sign-on: signed out here only, %s is not in form-action", parts.netloc)
     return ""
