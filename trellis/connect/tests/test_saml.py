@@ -121,6 +121,11 @@ def test_it_returns_to_the_page_asked_for(client: Client, people: People, saml: 
     assert signed_in(client) == people.learner.pk
 
 
+def test_it_returns_to_no_other_site(client: Client, people: People, saml: TestIdP) -> None:
+    response = saml_sign_in(client, saml, "lena", next_url="https://evil.example/")
+    assert response["Location"] == reverse("home")
+
+
 def test_it_refuses_an_unknown_person_with_a_clear_page(
     client: Client, people: People, saml: TestIdP
 ) -> None:
