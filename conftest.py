@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from trellis.testing import People, make_people
 
 if TYPE_CHECKING:
     from trellis.connect.tests.idp.provider import TestProvider
+    from trellis.connect.tests.saml_idp import TestIdP
 
 SHARED = Path(os.environ.get("TRELLIS_SHARED", Path(__file__).resolve().parent.parent / "shared"))
 REAL_DATA = SHARED / "real-data"
@@ -74,3 +76,34 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestProv
     )
     yield provider
     provider.stop()
+
+
+def require_xmlsec1() -> None:
+    """pysaml2 signs and checks signatures with the xmlsec1 program. Without it the SAML
+    tests skip, saying why, unless TRELLIS_REQUIRE_BROWSER=1 (CI), where that fails."""
+    if shutil.which("xmlsec1"):
+        return
+    reason = "xmlsec1 not found (install Debian's xmlsec1 package): pysaml2 needs it"
+    if os.environ.get("TRELLIS_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason}; TRELLIS_REQUIRE_BROWSER=1 requires it")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def saml_idp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestIdP]:
+    """A real SAML identity provider (pysaml2) on 127.0.0.1 for the session, knowing the
+    OpenID provider's people."""
+    require_xmlsec1()
+    from trellis.connect.tests.saml_idp import TestIdP
+
+    idp = TestIdP(tmp_path_factory.mktemp("saml-idp"), users=IDP_USERS).start()
+    yield idp
+    idp.stop()
+
+
+@pytest.fixture(scope="session")
+def saml_sp_keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Trellis's own key and certificate as a service provider (made for the session)."""
+    from trellis.connect.tests.saml_idp import make_keypair
+
+    return make_keypair(tmp_path_factory.mktemp("saml-sp"), "trellis")

@@ -5,7 +5,7 @@ SECRET_KEY     required unless DEBUG is on
 DEBUG          "1" for development and the demo
 ALLOWED_HOSTS  comma-separated host names
 HTTPS (SECURE_SSL_REDIRECT, SECURE_HSTS_*, TRELLIS_PROXY_SSL_HEADER): see docs/operators.md
-Single sign-on (OIDC_*, PASSWORD_SIGN_IN): see docs/operators.md
+Single sign-on (OIDC_*, SAML_*, SSO_CREATE_USER, PASSWORD_SIGN_IN): see docs/operators.md
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ elif not DEBUG and (
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The address people reach Trellis at, for links in e-mails (no trailing slash).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -68,6 +70,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "csp",
+    "djangosaml2",
     "trellis.people",
     "trellis.audit",
     "trellis.frameworks",
@@ -89,6 +92,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # SAML's own session (its own cookie), which carries a sign-in's request id across the
+    # provider's cross-site POST back; untouched unless a SAML page uses it.
+    "djangosaml2.middleware.SamlSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "trellis.lib.middleware.RefuseNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,16 +173,11 @@ OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
 OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
 OIDC_EMAIL_CLAIM = os.environ.get("OIDC_EMAIL_CLAIM", "email")
 OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your institution")
-# Just-in-time accounts: an unknown person gets an account with no membership (so sees
-# nothing until someone adds them to a program). Off: they are refused.
-OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER")
 OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))
 # mozilla-django-oidc's own names: keep the id_token for the provider's sign-out, and ask
 # the provider to end its session too where it offers an end_session_endpoint.
 OIDC_STORE_ID_TOKEN = True
 OIDC_OP_LOGOUT_URL_METHOD = "trellis.connect.sso.views.provider_logout_url"
-# Local password sign-in; with it off the login page offers only the provider.
-PASSWORD_SIGN_IN = env_bool("PASSWORD_SIGN_IN", True)
 if OIDC_RP_CLIENT_ID:
     if not (OIDC_ISSUER or (OIDC_OP_AUTHORIZATION_ENDPOINT and OIDC_OP_TOKEN_ENDPOINT)):
         raise ImproperlyConfigured(
@@ -190,14 +191,49 @@ if OIDC_RP_CLIENT_ID:
             f"OIDC_RP_SIGN_ALGO {OIDC_RP_SIGN_ALGO} checks id_tokens with the provider's keys: "
             "set OIDC_ISSUER or OIDC_OP_JWKS_ENDPOINT"
         )
-    AUTHENTICATION_BACKENDS = [
-        *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_SIGN_IN else []),
-        "trellis.connect.sso.backend.OIDCBackend",
-    ]
-elif not PASSWORD_SIGN_IN:
+# Single sign-on with SAML 2.0 (docs/operators.md, trellis/connect/sso/saml/), Trellis the
+# service provider. Off unless SAML_IDP_METADATA_URL is set; then Trellis's key and
+# certificate are required (it signs its requests, and encrypted assertions are for it).
+SAML_IDP_METADATA_URL = os.environ.get("SAML_IDP_METADATA_URL", "")
+SAML_SP_ENTITY_ID = os.environ.get("SAML_SP_ENTITY_ID", f"{SITE_URL}/sso/saml/metadata/")
+SAML_SP_KEY_FILE = os.environ.get("SAML_SP_KEY_FILE", "")
+SAML_SP_CERT_FILE = os.environ.get("SAML_SP_CERT_FILE", "")
+SAML_EMAIL_ATTRIBUTE = os.environ.get("SAML_EMAIL_ATTRIBUTE", "mail")
+SAML_PROVIDER_NAME = os.environ.get("SAML_PROVIDER_NAME", "your institution")
+SAML_TIMEOUT = int(os.environ.get("SAML_TIMEOUT", "10"))
+# djangosaml2's own names: pysaml2's configuration from the settings above, requests sent
+# by redirect, no CSP change of its own (no auto-posting forms), and a sign-out that ends
+# here whatever the provider answers.
+SAML_CONFIG_LOADER = "trellis.connect.sso.saml.config.sp_config"
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+SAML_CSP_HANDLER = ""
+SAML_IGNORE_LOGOUT_ERRORS = True
+if SAML_IDP_METADATA_URL:
+    for _name in ("SAML_SP_KEY_FILE", "SAML_SP_CERT_FILE"):
+        if not Path(globals()[_name] or "/nonexistent").is_file():
+            raise ImproperlyConfigured(
+                f"SAML_IDP_METADATA_URL is set: set {_name} to a readable file "
+                "(docs/operators.md says how to make the key and certificate)"
+            )
+    if not SAML_SP_ENTITY_ID.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(
+            "SAML_IDP_METADATA_URL is set: set SITE_URL (or SAML_SP_ENTITY_ID) too"
+        )
+# Just-in-time accounts, for either protocol: an unknown person gets an account with no
+# membership (so sees nothing until someone adds them to a program). Off: they are refused.
+# OIDC_CREATE_USER is its earlier name.
+SSO_CREATE_USER = env_bool("SSO_CREATE_USER", env_bool("OIDC_CREATE_USER"))
+# Local password sign-in; with it off the login page offers only the providers.
+PASSWORD_SIGN_IN = env_bool("PASSWORD_SIGN_IN", True)
+AUTHENTICATION_BACKENDS = [
+    *(["django.contrib.auth.backends.ModelBackend"] if PASSWORD_SIGN_IN else []),
+    *(["trellis.connect.sso.backend.OIDCBackend"] if OIDC_RP_CLIENT_ID else []),
+    *(["trellis.connect.sso.saml.backend.SAMLBackend"] if SAML_IDP_METADATA_URL else []),
+]
+if not AUTHENTICATION_BACKENDS:
     raise ImproperlyConfigured(
-        "PASSWORD_SIGN_IN is off but single sign-on is not configured (OIDC_RP_CLIENT_ID): "
-        "nobody could sign in"
+        "PASSWORD_SIGN_IN is off but single sign-on is not configured (OIDC_RP_CLIENT_ID or "
+        "SAML_IDP_METADATA_URL): nobody could sign in"
     )
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -231,12 +267,14 @@ EMAIL_BACKEND = os.environ.get(
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "trellis@localhost")
-# The address people reach Trellis at, for links in e-mails (no trailing slash).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The SAML session's cookie must come with the provider's cross-site POST back: SameSite
+# None, which browsers accept only on a secure cookie (a provider on the same site, as in
+# development, gets by with Lax).
+SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # HTTPS: on by default in production, off with DEBUG (the development server speaks HTTP).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
@@ -276,12 +314,18 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-# Sign-out posts a form whose answer redirects to the provider's end_session_endpoint, and
-# browsers hold a form's redirects to form-action: allow the provider's origin there.
+# Sign-out posts a form whose answer redirects to the provider's end_session_endpoint (or
+# SAML single logout service), and browsers hold a form's redirects to form-action: allow
+# the provider's origin there.
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
-    {_origin(url) for url in (OIDC_ISSUER, OIDC_OP_END_SESSION_ENDPOINT)} - {""}
-    if OIDC_RP_CLIENT_ID
-    else set()
+    {
+        _origin(url)
+        for url in (
+            *((OIDC_ISSUER, OIDC_OP_END_SESSION_ENDPOINT) if OIDC_RP_CLIENT_ID else ()),
+            SAML_IDP_METADATA_URL,
+        )
+    }
+    - {""}
 )
 
 REST_FRAMEWORK = {

@@ -5,55 +5,24 @@
   checked here, which the library leaves out.
 - Claims are the verified id_token's, completed by the userinfo endpoint where there is one
   (whose `sub` must be the token's).
-- The e-mail claim (OIDC_EMAIL_CLAIM) picks the account, case-insensitively; a provider
-  that says the address is unverified is not believed. An unknown address is refused, or
-  with OIDC_CREATE_USER gets an account with no membership; an inactive account is refused.
-  Each refusal is left on the request for the callback to explain (views.py).
+- The e-mail claim (OIDC_EMAIL_CLAIM) picks the account by the rule both protocols share
+  (accounts.py); a provider that says the address is unverified is not believed. Each
+  refusal is left on the request for the callback to explain (views.py).
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import SuspiciousOperation, ValidationError
-from django.core.validators import validate_email
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from trellis.connect.sso.accounts import sso_account
 from trellis.connect.sso.provider import provider_endpoint, provider_issuer, sso_enabled
 from trellis.people.models import User
-from trellis.people.services import person_create
-
-log = logging.getLogger("trellis.sso")
-
-UNKNOWN = "unknown"
-INACTIVE = "inactive"
-NO_EMAIL = "no_email"
-INVALID = "invalid"
-UNREACHABLE = "unreachable"
-PROVIDER_ERROR = "provider"
-EXPIRED = "expired"
-_REFUSAL = "trellis_sso_refusal"
-
-
-@dataclass(frozen=True)
-class Refusal:
-    reason: str
-    email: str = ""
-
-
-def refuse(request: HttpRequest, reason: str, email: str = "") -> None:
-    log.warning("single sign-on refused (%s) %s", reason, email)
-    setattr(request, _REFUSAL, Refusal(reason=reason, email=email))
-
-
-def refusal_of(request: HttpRequest) -> Refusal | None:
-    refusal = getattr(request, _REFUSAL, None)
-    return refusal if isinstance(refusal, Refusal) else None
 
 
 class OIDCBackend(OIDCAuthenticationBackend):
@@ -119,30 +88,11 @@ class OIDCBackend(OIDCAuthenticationBackend):
         self, access_token: str, id_token: str, payload: dict[str, Any]
     ) -> User | None:
         claims = self.get_userinfo(access_token, id_token, payload)
-        email = str(claims.get(settings.OIDC_EMAIL_CLAIM) or "").strip()
-        try:
-            validate_email(email)
-        except ValidationError:
-            refuse(self.request, NO_EMAIL)
-            return None
-        if claims.get("email_verified") is False:
-            refuse(self.request, NO_EMAIL, email)
-            return None
-        user = User.objects.filter(email__iexact=email).first()
-        if user is None and settings.OIDC_CREATE_USER:
-            user = person_create(
-                email=email,
-                first_name=str(claims.get("given_name") or "")[:150],
-                last_name=str(claims.get("family_name") or "")[:150],
-                acting_user=None,
-                source="oidc",
-            )
-            log.info("single sign-on created an account for %s", email)
-        if user is None:
-            refuse(self.request, UNKNOWN, email)
-            return None
-        if not user.is_active:
-            refuse(self.request, INACTIVE, email)
-            return None
-        log.info("single sign-on: %s signed in", user.email)
-        return user
+        return sso_account(
+            request=self.request,
+            email=str(claims.get(settings.OIDC_EMAIL_CLAIM) or ""),
+            verified=claims.get("email_verified") is not False,
+            first_name=str(claims.get("given_name") or ""),
+            last_name=str(claims.get("family_name") or ""),
+            source="oidc",
+        )

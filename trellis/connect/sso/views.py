@@ -1,4 +1,5 @@
-"""Signing in (by password or the provider), the provider's callback, and signing out.
+"""Signing in (by password or a provider), the OpenID provider's callback, and signing out
+(SAML's own pages are in saml/views.py).
 
 Every way a single sign-on can fail ends on one page that says why and what to do, with a
 status to match: never a server error, never a redirect back into the provider."""
@@ -7,12 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.views import LoginView, LogoutView
 from django.core.exceptions import SuspiciousOperation
@@ -26,7 +29,7 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
-from trellis.connect.sso.backend import (
+from trellis.connect.sso.accounts import (
     EXPIRED,
     INVALID,
     PROVIDER_ERROR,
@@ -35,6 +38,8 @@ from trellis.connect.sso.backend import (
     refusal_of,
 )
 from trellis.connect.sso.provider import ProviderUnavailable, provider_endpoint, sso_enabled
+from trellis.connect.sso.saml.config import saml_enabled
+from trellis.connect.sso.saml.logout import saml_logout_url
 from trellis.people.auth import RateLimitedAuthenticationForm
 
 log = logging.getLogger("trellis.sso")
@@ -60,19 +65,42 @@ def sign_in_options(request: HttpRequest) -> dict[str, Any]:
     return {"password_sign_in": settings.PASSWORD_SIGN_IN}
 
 
-def sso_start_url(next_url: str = "") -> str:
-    url = reverse("oidc_authentication_init")
-    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+OIDC = "oidc"
+SAML = "saml"
+SAML_BACKEND = "trellis.connect.sso.saml.backend.SAMLBackend"
 
 
-def refused(request: HttpRequest, refusal: Refusal) -> HttpResponse:
+@dataclass(frozen=True)
+class Provider:
+    """A way to sign in with the institution: the name on its button, where it starts."""
+
+    name: str
+    start: str
+
+    def url(self, next_url: str = "") -> str:
+        url = reverse(self.start)
+        return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def providers() -> dict[str, Provider]:
+    """The protocols switched on, OpenID Connect first."""
+    found = {}
+    if sso_enabled():
+        found[OIDC] = Provider(settings.OIDC_PROVIDER_NAME, "oidc_authentication_init")
+    if saml_enabled():
+        found[SAML] = Provider(settings.SAML_PROVIDER_NAME, "saml2_login")
+    return found
+
+
+def refused(request: HttpRequest, refusal: Refusal, protocol: str = OIDC) -> HttpResponse:
+    provider = providers().get(protocol)
     return render(
         request,
         "connect/sso_refused.html",
         {
             "refusal": refusal,
-            "provider": settings.OIDC_PROVIDER_NAME,
-            "sso_url": sso_start_url(),
+            "provider": provider.name if provider else "",
+            "sso_url": provider.url() if provider else reverse("login"),
             "password_sign_in": settings.PASSWORD_SIGN_IN,
         },
         status=STATUS.get(refusal.reason, 403),
@@ -88,11 +116,11 @@ class SignInView(LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["password_sign_in"] = settings.PASSWORD_SIGN_IN
-        if sso_enabled():
-            context["sso"] = {
-                "provider": settings.OIDC_PROVIDER_NAME,
-                "url": sso_start_url(context.get("next") or ""),
-            }
+        next_url = context.get("next") or ""
+        context["sso"] = [
+            {"provider": provider.name, "url": provider.url(next_url)}
+            for provider in providers().values()
+        ]
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -183,11 +211,15 @@ def provider_logout_url(request: HttpRequest) -> str:
 
 class SignOutView(LogoutView):
     """Django's sign-out (POST only), which after a single sign-on also ends the session at
-    the provider where it offers an end_session_endpoint."""
+    the provider where it offers that: OpenID Connect's end_session_endpoint, or SAML's
+    single logout service (which sends the browser back to saml/views.py, then here)."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.user.is_authenticated:
-            url = import_string(settings.OIDC_OP_LOGOUT_URL_METHOD)(request)
+            if request.session.get(BACKEND_SESSION_KEY) == SAML_BACKEND:
+                url = saml_logout_url(request) or resolve_url(settings.LOGOUT_REDIRECT_URL)
+            else:
+                url = import_string(settings.OIDC_OP_LOGOUT_URL_METHOD)(request)
             if url != resolve_url(settings.LOGOUT_REDIRECT_URL):
                 auth_logout(request)
                 return HttpResponseRedirect(url)

@@ -109,7 +109,7 @@ def test_it_refuses_an_unknown_person_with_a_clear_page(
 def test_it_creates_an_account_with_no_membership_when_switched_on(
     client: Client, people: People, sso: TestProvider, settings: Any
 ) -> None:
-    settings.OIDC_CREATE_USER = True
+    settings.SSO_CREATE_USER = True
     response = sso_sign_in(client, sso, "nora")
     assert response["Location"] == reverse("home")
     nora = User.objects.get(email="nora.quinn@riverside.test")
