@@ -15,6 +15,9 @@ The rules, each written once:
   evidence; their subject sees them only as aggregates of at least `ANONYMITY_MINIMUM`;
 - items of developmental frameworks (the Clinician Educator Milestones) are left out
   unless their owner's own view asks for them (`record_adoptions`, `DEVELOPMENTAL`);
+- a program that moved to a new framework version keeps its ratings on the old items;
+  they are read under the new ones through the crosswalk (`items_through`), each point
+  naming where it came from;
 - *entrustment reached* on an EPA is the highest level observed at least
   `ENTRUSTMENT_MIN_TIMES` times (one lucky rating is not entrustment).
 """
@@ -38,6 +41,7 @@ from trellis.assessments.models import (
     ExamScore,
     Rating,
 )
+from trellis.frameworks.crosswalk import items_through
 from trellis.frameworks.models import Adoption, ExpectedLevel, Item, ItemKind
 from trellis.frameworks.selectors import default_expected_level
 from trellis.people.models import Program, User
@@ -61,6 +65,9 @@ class RatingPoint:
     level: Decimal | None
     not_observed: bool
     assessor_role: str
+    # Where a rating on an item the program moved on from comes from ("PC1, IM 1.0"):
+    # the rating keeps its own item; it is read here through the crosswalk.
+    carried_from: str = ""
 
 
 @dataclass
@@ -135,7 +142,7 @@ class LearnerEvidence:
 
 
 def record_adoptions(*, program: Program, include_developmental: bool = False) -> list[Adoption]:
-    qs = Adoption.objects.filter(program=program).select_related("framework", "program")
+    qs = Adoption.objects.current().filter(program=program).select_related("framework", "program")
     if not include_developmental:
         qs = qs.filter(framework__developmental=False)
     return list(qs.order_by("framework__title", "id"))
@@ -343,13 +350,16 @@ def learner_evidence(
     expected = ExpectedLevels(adoptions)
     year = learner_training_year(program=program, learner=learner, on=end)
     item_ids = {it.pk for it in items}
+    carried = {
+        old: c for old, c in items_through(program=program).items() if item_ids.intersection(c.to)
+    }
     points: dict[int, list[RatingPoint]] = defaultdict(list)
     rated: dict[int, set[int]] = defaultdict(set)
     rows = (
         Rating.objects.filter(
             evidence_filter(program=program, start=start, end=end),
             assessment__subject=learner,
-            item_id__in=item_ids,
+            item_id__in=item_ids | set(carried),
         )
         .values_list(
             "item_id",
@@ -362,14 +372,22 @@ def learner_evidence(
         .order_by("assessment__observed_on", "assessment_id")
     )
     for item_id, assessment_id, day, level, not_observed, role in rows:
-        points[item_id].append(RatingPoint(assessment_id, day, level, not_observed, role))
-        if not not_observed:
-            rated[assessment_id].add(item_id)
+        origin = carried.get(item_id)
+        label = origin.label if origin is not None else ""
+        for shown in origin.to if origin is not None else (item_id,):
+            if shown not in item_ids:
+                continue
+            points[shown].append(RatingPoint(assessment_id, day, level, not_observed, role, label))
+            if not not_observed:
+                rated[assessment_id].add(shown)
     comments = (
         _comments_by_item(program=program, learner=learner, start=start, end=end, rated=rated)
         if with_comments
         else {}
     )
+    for old, origin in carried.items():
+        for shown in origin.to:
+            comments.setdefault(shown, []).extend(comments.get(old, []))
     return LearnerEvidence(
         learner=learner,
         program=program,

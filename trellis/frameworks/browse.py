@@ -204,7 +204,8 @@ def adoption_summaries(*, programs: list[Program]) -> dict[int, list[AdoptionSum
         return out
     by_id = {p.pk: p for p in programs}
     adoptions = (
-        Adoption.objects.filter(program_id__in=by_id)
+        Adoption.objects.current()
+        .filter(program_id__in=by_id)
         .select_related("framework")
         .prefetch_related(
             Prefetch(
@@ -260,7 +261,7 @@ def learner_targets(*, user: User, framework: Framework, item: Item) -> list[Tar
     if not learning:
         return []
     targets = []
-    for adoption in Adoption.objects.filter(program_id__in=learning, framework=framework):
+    for adoption in Adoption.objects.current().filter(program_id__in=learning, framework=framework):
         program, year = learning[adoption.program_id]
         adoption.program = program
         targets.append(
