@@ -141,11 +141,28 @@ class LearnerEvidence:
 # --- building blocks shared with the program view ----------------------------------------
 
 
-def record_adoptions(*, program: Program, include_developmental: bool = False) -> list[Adoption]:
-    qs = Adoption.objects.current().filter(program=program).select_related("framework", "program")
-    if not include_developmental:
-        qs = qs.filter(framework__developmental=False)
+def program_adoptions(*, program: Program) -> list[Adoption]:
+    """Every adoption of the program, those it moved on from too (`items_through` reads
+    them), in one query."""
+    qs = Adoption.objects.filter(program=program).select_related("framework", "program")
     return list(qs.order_by("framework__title", "id"))
+
+
+def current_adoptions(
+    adoptions: list[Adoption], *, include_developmental: bool = False
+) -> list[Adoption]:
+    return [
+        a
+        for a in adoptions
+        if a.replaced_at is None and (include_developmental or not a.framework.developmental)
+    ]
+
+
+def record_adoptions(*, program: Program, include_developmental: bool = False) -> list[Adoption]:
+    """The frameworks the program uses now, developmental ones only where asked."""
+    return current_adoptions(
+        program_adoptions(program=program), include_developmental=include_developmental
+    )
 
 
 def record_items(*, adoptions: list[Adoption]) -> list[Item]:
@@ -345,13 +362,16 @@ def learner_evidence(
     queries whatever the number of items or ratings. Not `with_comments`: every item's
     comments are left empty, two queries fewer, for a reader that shows none (the record
     page and its charts; thousands of comments were a fifth of that page's time)."""
-    adoptions = record_adoptions(program=program, include_developmental=include_developmental)
+    every = program_adoptions(program=program)
+    adoptions = current_adoptions(every, include_developmental=include_developmental)
     items = record_items(adoptions=adoptions)
     expected = ExpectedLevels(adoptions)
     year = learner_training_year(program=program, learner=learner, on=end)
     item_ids = {it.pk for it in items}
     carried = {
-        old: c for old, c in items_through(program=program).items() if item_ids.intersection(c.to)
+        old: c
+        for old, c in items_through(program=program, adoptions=every).items()
+        if item_ids.intersection(c.to)
     }
     points: dict[int, list[RatingPoint]] = defaultdict(list)
     rated: dict[int, set[int]] = defaultdict(set)

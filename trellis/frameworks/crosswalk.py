@@ -153,16 +153,16 @@ class Carried:
         return f"{self.code or self.name}, {self.framework}"
 
 
-def items_through(*, program: Program) -> dict[int, Carried]:
+def items_through(
+    *, program: Program, adoptions: list[Adoption] | None = None
+) -> dict[int, Carried]:
     """Old item id -> where it is read now, through every crosswalk the program moved
-    through (v1 -> v2 -> v3 reads v1's items under v3's). Empty for a program that never
-    moved. Two queries."""
-    replaced = list(
-        Adoption.objects.filter(program=program, crosswalk__isnull=False)
-        .exclude(replaced_at=None)
-        .order_by("replaced_at", "id")
-        .values_list("crosswalk_id", flat=True)
-    )
+    through (v1 -> v2 -> v3 reads v1's items under v3's); a retired item is absent. One
+    query for a program that never moved, none where the caller passes `adoptions`, every
+    adoption of the program it already loaded (replaced ones too)."""
+    if adoptions is None:
+        adoptions = list(Adoption.objects.filter(program=program).exclude(replaced_at=None))
+    replaced = [a.crosswalk_id for a in adoptions if a.replaced_at and a.crosswalk_id]
     if not replaced:
         return {}
     steps: dict[int, list[int]] = defaultdict(list)
