@@ -219,7 +219,9 @@ def adoption_summaries(*, programs: list[Program]) -> dict[int, list[AdoptionSum
     for adoption in adoptions:
         program = by_id[adoption.program_id]
         adoption.program = program
-        set_levels = {row.training_year: row.level for row in adoption.framework_wide}
+        # The Prefetch's to_attr: django-stubs types it on a plain QuerySet, not a custom one.
+        wide: list[ExpectedLevel] = adoption.framework_wide  # type: ignore[attr-defined]
+        set_levels = {row.training_year: row.level for row in wide}
         levels = []
         for year in range(1, program.length_years + 1):
             level = set_levels.get(year)

@@ -332,7 +332,7 @@ def crosswalk_link_remove(*, link: CrosswalkLink, acting_user: User | None) -> N
 
 
 @transaction.atomic
-def crosswalk_mark_reviewed(*, crosswalk: Crosswalk, acting_user: User) -> Crosswalk:
+def crosswalk_mark_reviewed(*, crosswalk: Crosswalk, acting_user: User | None) -> Crosswalk:
     """A person has read every link: the crosswalk may now be applied."""
     if crosswalk.reviewed_at is None:
         crosswalk.reviewed_at = timezone.now()

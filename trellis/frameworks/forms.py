@@ -171,13 +171,18 @@ class CrosswalkProposeForm(forms.Form):
         return cleaned
 
 
+class ItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} {obj.name}".strip()
+
+
 class CrosswalkLinkForm(forms.Form):
     """A link to add: one item of the source version to one of the target version."""
 
-    source_item = forms.ModelChoiceField(
+    source_item = ItemChoiceField(
         queryset=Item.objects.none(), label="Item in the earlier version", empty_label="Choose"
     )
-    target_item = forms.ModelChoiceField(
+    target_item = ItemChoiceField(
         queryset=Item.objects.none(), label="Becomes (in part) the item", empty_label="Choose"
     )
 
@@ -190,11 +195,6 @@ class CrosswalkLinkForm(forms.Form):
             field = self.fields[name]
             assert isinstance(field, forms.ModelChoiceField)
             field.queryset = framework.items.order_by("position", "id")
-            field.label_from_instance = _item_label  # type: ignore[method-assign]
-
-
-def _item_label(item: Item) -> str:
-    return f"{item.code} {item.name}".strip()
 
 
 class CrosswalkApplyForm(forms.Form):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -273,7 +274,7 @@ class Association(models.Model):
 
 
 class AdoptionQuerySet(models.QuerySet["Adoption"]):
-    def current(self) -> AdoptionQuerySet:
+    def current(self) -> Self:
         """The frameworks a program uses now (not those it moved on from)."""
         return self.filter(replaced_at__isnull=True)
 
