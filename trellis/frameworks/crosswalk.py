@@ -400,6 +400,16 @@ def crosswalk_apply(
     return new
 
 
+def adoptions_replaced(*, program: Program) -> QuerySet[Adoption]:
+    """The versions the program moved on from, newest move first, with where it went."""
+    return (
+        Adoption.objects.filter(program=program)
+        .exclude(replaced_at=None)
+        .select_related("framework", "replaced_by__framework", "crosswalk")
+        .order_by("-replaced_at", "-id")
+    )
+
+
 def framework_now(*, program: Program, framework: Framework) -> Framework:
     """The version of `framework` that `program` uses now: `framework` itself unless the
     program moved on from it through crosswalks, then the version it moved to last."""

@@ -181,6 +181,8 @@ def test_a_manager_reviews_then_moves_a_program(
     assert current.framework == v2.framework
     overview = client.get(response["Location"]).content.decode()
     assert v2.framework.title in overview and "Graduation target" in overview
+    assert f"{v1.framework}</a>: moved to {v2.framework}" in overview  # the history kept
+    assert page(crosswalk) in overview
     assert "Applied" in client.get(page(crosswalk)).content.decode()
 
 
