@@ -249,6 +249,10 @@ def crosswalk_propose(
     it did not exist (asking again returns the same one, unchanged)."""
     if source.pk == target.pk:
         raise CrosswalkError("A crosswalk joins two different frameworks.")
+    for framework in (source, target):
+        # Its members read the crosswalk: it may not show another institution's items.
+        if framework.institution_id not in (None, institution.pk):
+            raise CrosswalkError(f"{framework} belongs to another institution.")
     crosswalk, created = Crosswalk.objects.get_or_create(
         institution=institution,
         source=source,

@@ -40,13 +40,17 @@ def framework_crosswalks(request: HttpRequest, slug: str) -> HttpResponse:
         if not institutions:
             raise PermissionDenied("Only program managers and admins make crosswalks")
         if form.is_valid():
-            made = xw.crosswalk_propose(
-                source=framework,
-                target=form.cleaned_data["target"],
-                institution=form.cleaned_data["institution"],
-                acting_user=viewer(request),
-            )
-            return redirect("framework-crosswalk", made.pk)
+            try:
+                made = xw.crosswalk_propose(
+                    source=framework,
+                    target=form.cleaned_data["target"],
+                    institution=form.cleaned_data["institution"],
+                    acting_user=viewer(request),
+                )
+            except xw.CrosswalkError as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("framework-crosswalk", made.pk)
     crosswalks = (
         crosswalks_visible(user=viewer(request))
         .filter(source=framework)

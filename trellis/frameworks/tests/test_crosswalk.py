@@ -69,6 +69,20 @@ def test_proposing_again_returns_the_same_crosswalk_without_new_links(
     assert ("PC1", "PC1") not in pairs(again)  # the person's edit stands
 
 
+def test_it_keeps_another_institutions_framework_out_of_a_crosswalk(
+    people: People, v1: SmallFramework
+) -> None:
+    theirs = make_next_version(slug="hillcrest-im", institution=people.other_institution)
+    with pytest.raises(xw.CrosswalkError, match="belongs to another institution"):
+        xw.crosswalk_propose(
+            source=v1.framework,
+            target=theirs.framework,
+            institution=people.institution,
+            acting_user=None,
+        )
+    assert not Crosswalk.objects.exists()
+
+
 def test_it_reads_each_change_from_the_links(
     people: People, v1: SmallFramework, v2: NextVersion
 ) -> None:
