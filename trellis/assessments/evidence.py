@@ -41,7 +41,7 @@ from trellis.assessments.models import (
     ExamScore,
     Rating,
 )
-from trellis.frameworks.crosswalk import items_through
+from trellis.frameworks.crosswalk import Carried, items_through
 from trellis.frameworks.models import Adoption, ExpectedLevel, Item, ItemKind
 from trellis.frameworks.selectors import default_expected_level
 from trellis.people.models import Program, User
@@ -125,6 +125,8 @@ class LearnerEvidence:
     exams: list[ExamResult]
     start: dt.date | None = None
     end: dt.date | None = None
+    # Rated items of versions the program moved on from that became no current item.
+    retired: list[ItemEvidence] = field(default_factory=list)
 
     @property
     def subcompetencies(self) -> list[ItemEvidence]:
@@ -373,13 +375,15 @@ def learner_evidence(
         for old, c in items_through(program=program, adoptions=every).items()
         if item_ids.intersection(c.to)
     }
+    retired = _retired_items(every, carried, include_developmental=include_developmental)
+    retired_ids = {it.pk for it in retired}
     points: dict[int, list[RatingPoint]] = defaultdict(list)
     rated: dict[int, set[int]] = defaultdict(set)
     rows = (
         Rating.objects.filter(
             evidence_filter(program=program, start=start, end=end),
             assessment__subject=learner,
-            item_id__in=item_ids | set(carried),
+            item_id__in=item_ids | set(carried) | retired_ids,
         )
         .values_list(
             "item_id",
@@ -395,7 +399,7 @@ def learner_evidence(
         origin = carried.get(item_id)
         label = origin.label if origin is not None else ""
         for shown in origin.to if origin is not None else (item_id,):
-            if shown not in item_ids:
+            if shown not in item_ids and shown not in retired_ids:
                 continue
             points[shown].append(RatingPoint(assessment_id, day, level, not_observed, role, label))
             if not not_observed:
@@ -425,4 +429,30 @@ def learner_evidence(
         exams=learner_exams(program=program, learner=learner),
         start=start,
         end=end,
+        retired=[
+            build_item_evidence(it, points[it.pk], None, comments.get(it.pk, []))
+            for it in retired
+            if points.get(it.pk)
+        ],
+    )
+
+
+def _retired_items(
+    adoptions: list[Adoption], carried: dict[int, Carried], *, include_developmental: bool
+) -> list[Item]:
+    """Subcompetencies and EPAs of the versions the program moved on from that no crosswalk
+    carries to a current item: their ratings are kept and shown apart. No query for a
+    program that never moved."""
+    replaced = [
+        a.framework_id
+        for a in adoptions
+        if a.replaced_at is not None and (include_developmental or not a.framework.developmental)
+    ]
+    if not replaced:
+        return []
+    return list(
+        Item.objects.filter(framework_id__in=replaced, kind__in=RECORD_KINDS)
+        .exclude(pk__in=list(carried))
+        .select_related("framework", "parent")
+        .order_by("framework_id", "position", "id")
     )

@@ -149,6 +149,8 @@ def test_the_learners_ratings_show_under_the_new_items_with_their_origin(moved: 
         assert e.latest_level == L("3")
     pc1 = ev.for_item(moved.v2.pc1.pk)
     assert pc1 is not None and [p.level for p in pc1.points] == [L("2")]
+    # The retired EPA's rating is not lost: it is shown apart, on its own item.
+    assert [(e.item, e.latest_level) for e in ev.retired] == [(moved.v1.epa, L("3"))]
 
 
 def test_the_record_pages_show_the_carried_history(client: Client, moved: Moved) -> None:
@@ -160,6 +162,7 @@ def test_the_record_pages_show_the_carried_history(client: Client, moved: Moved)
     html = record.content.decode()
     assert "PC2A" in html and "Physical examination technique" in html
     assert "Examine with a senior" in html and "now PC2A, PC2B" in html  # the plan
+    assert "From earlier versions, retired" in html and "Admit a patient" in html
     item = client.get(reverse("records:item", args=[*args, moved.v2.pc2a.pk])).content.decode()
     assert f"carried from {FROM_PC2}" in item
     assert f"Assessment {moved.assessments[0].pk}" in item
