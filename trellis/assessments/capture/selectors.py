@@ -105,7 +105,8 @@ def observation_form_default(*, program: Program) -> Form | None:
     if own is not None:
         return own
     scale_slug = (
-        Adoption.objects.filter(program=program, framework__items__kind=ItemKind.EPA)
+        Adoption.objects.current()
+        .filter(program=program, framework__items__kind=ItemKind.EPA)
         .values_list("framework__scale__slug", flat=True)
         .first()
     )
@@ -132,7 +133,9 @@ def capture_candidates(
     if version.framework_id is not None and version.framework is not None:
         frameworks = [(version.framework.pk, version.framework.created_at)]
     else:
-        adopted = Adoption.objects.filter(program=program).order_by("framework__title", "pk")
+        adopted = (
+            Adoption.objects.current().filter(program=program).order_by("framework__title", "pk")
+        )
         frameworks = list(adopted.values_list("framework_id", "framework__created_at"))
     items = [
         item
