@@ -23,7 +23,29 @@ def check_half_level(value: Decimal | None) -> None:
         raise forms.ValidationError("Use whole or half levels, such as 2 or 2.5.")
 
 
-class ImportForm(forms.Form):
+class InstitutionChoice(forms.Form):
+    """A form with an `institution` field, asked only of someone who manages in more than
+    one institution; for everyone else it is their one institution."""
+
+    only_institution: Institution | None = None
+
+    def institution_choice(self, institutions: list[Institution]) -> None:
+        self.only_institution = institutions[0] if len(institutions) == 1 else None
+        if self.only_institution is not None:
+            del self.fields["institution"]
+        else:
+            field = self.fields["institution"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Institution.objects.filter(pk__in=[i.pk for i in institutions])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.only_institution is not None:
+            cleaned["institution"] = self.only_institution
+        return cleaned
+
+
+class ImportForm(InstitutionChoice):
     file = forms.FileField(
         label="Framework file",
         help_text=(
@@ -43,20 +65,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, institutions: list[Institution], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Someone who manages in one institution only is not asked which.
-        self.only_institution = institutions[0] if len(institutions) == 1 else None
-        if self.only_institution is not None:
-            del self.fields["institution"]
-        else:
-            field = self.fields["institution"]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = Institution.objects.filter(pk__in=[i.pk for i in institutions])
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if self.only_institution is not None:
-            cleaned["institution"] = self.only_institution
-        return cleaned
+        self.institution_choice(institutions)
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
@@ -134,7 +143,7 @@ class ExpectedLevelsForm(forms.Form):
         return out
 
 
-class CrosswalkProposeForm(forms.Form):
+class CrosswalkProposeForm(InstitutionChoice):
     target = forms.ModelChoiceField(
         queryset=Framework.objects.none(),
         label="To the version",
@@ -156,19 +165,7 @@ class CrosswalkProposeForm(forms.Form):
         target = self.fields["target"]
         assert isinstance(target, forms.ModelChoiceField)
         target.queryset = targets
-        self.only_institution = institutions[0] if len(institutions) == 1 else None
-        if self.only_institution is not None:
-            del self.fields["institution"]
-        else:
-            field = self.fields["institution"]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = Institution.objects.filter(pk__in=[i.pk for i in institutions])
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if self.only_institution is not None:
-            cleaned["institution"] = self.only_institution
-        return cleaned
+        self.institution_choice(institutions)
 
 
 class ItemChoiceField(forms.ModelChoiceField):

@@ -5,7 +5,6 @@ data folder and credentials, its own port, stopped afterwards. `make test` insta
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ import pytest
 import requests
 
 from trellis.connect.xapi.lrs import Lrs
+from trellis.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[4]
 USERNAME, PASSWORD = "trellis", "lrs-test-secret"
@@ -28,12 +28,6 @@ def ralph_program() -> Path:
     if os.environ.get("TRELLIS_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason}; TRELLIS_REQUIRE_BROWSER=1 requires it")
     pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -65,7 +59,7 @@ def start_ralph(folder: Path) -> RalphLrs:
          "-M", "mailto:lrs@example.org", "-w"],
         env=env, check=True, capture_output=True, timeout=60,
     )  # fmt: skip
-    port = _free_port()
+    port = free_port()
     log = (folder / "ralph.log").open("wb")
     python = program.parent / "python"
     process = subprocess.Popen(  # noqa: S603 (the LRS program make install built)
