@@ -13,7 +13,11 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from trellis.assessments.capture.selectors import anonymous_summary
+from trellis.assessments.evaluations import (
+    evaluation_periods,
+    evaluation_results,
+    teacher_programs,
+)
 from trellis.assessments.models import Assessment, AssessmentStatus, AssessorRole, FormKind
 from trellis.frameworks.crosswalk import framework_now, items_through
 from trellis.frameworks.level_picker import LEVELS as LEVELS  # the educators' views read sel.*
@@ -154,23 +158,34 @@ def latest_levels(*, people: list[int], items: list[Item]) -> dict[int, dict[int
 
 @dataclass
 class EvaluationMean:
-    form_title: str
+    form_title: str  # where and when: "Internal Medicine Residency, 2025-2026"
     mean: Decimal
     count: int
 
 
 def teaching_by_item(*, person: User) -> tuple[dict[int, list[EvaluationMean]], int]:
-    """Learners' anonymous evaluations of `person`, per CEM subcompetency, only from forms
-    with at least the anonymity minimum of responses; and how many responses are held back."""
+    """Learners' anonymous evaluations of `person`, per CEM subcompetency, read as program
+    evaluation reads them (`assessments.evaluations`: by academic year, a year shown from
+    three responses and an item from three ratings), never across years, so no figure here
+    and there leaves a smaller group's by subtraction; and how many responses are held
+    back."""
     out: dict[int, list[EvaluationMean]] = defaultdict(list)
     held = 0
-    for summary in anonymous_summary(subject=person):
-        if not summary.released:
-            held += summary.responses
-            continue
-        for m in summary.means:
-            if m.item.framework_id and m.item.framework.slug == CEM_SLUG:
-                out[m.item.pk].append(EvaluationMean(summary.form.title, m.mean, m.count))
+    for program in teacher_programs(teacher=person):
+        for period in evaluation_periods(program=program):
+            results = evaluation_results(
+                program=program, kind=FormKind.TEACHING, period=period, only=person.pk
+            )
+            for group in results.groups:
+                if not group.released:
+                    held += group.responses
+                    continue
+                for result in group.items:
+                    if result.mean is not None and result.item.framework.slug == CEM_SLUG:
+                        where = f"{program.name}, {period.label}"
+                        out[result.item.pk].append(
+                            EvaluationMean(where, result.mean, result.ratings)
+                        )
     return dict(out), held
 
 
