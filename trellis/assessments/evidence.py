@@ -230,6 +230,7 @@ class SelfLevel:
     level: Decimal
     observed_on: dt.date
     assessment_id: int
+    carried_from: str = ""  # the item of an earlier framework version it was placed on
 
     def gap(self, other: Decimal | None) -> Decimal | None:
         """How far above (positive) or below `other` (the latest rating) the learner placed
@@ -240,7 +241,9 @@ class SelfLevel:
 
 def learner_self_levels(*, program: Program, learner: User) -> dict[int, SelfLevel]:
     """Item id -> the learner's latest self-assessed level of it in `program` (their own
-    self-assessments only; developmental frameworks left out). One query."""
+    self-assessments only; developmental frameworks left out), a level placed on an item of
+    a version the program moved on from read under the items it became (`carried_from`
+    says which). One query, two where the program moved."""
     rows = (
         Rating.objects.filter(
             assessment__program=program,
@@ -255,7 +258,18 @@ def learner_self_levels(*, program: Program, learner: User) -> dict[int, SelfLev
         .order_by("assessment__observed_on", "assessment__submitted_at", "assessment_id")
         .values_list("item_id", "level", "assessment__observed_on", "assessment_id")
     )
-    return {item: SelfLevel(level, day, pk) for item, level, day, pk in rows if level is not None}
+    through = items_through(program=program)
+    out: dict[int, SelfLevel] = {}
+    for item, level, day, pk in rows:
+        if level is None:
+            continue
+        out[item] = SelfLevel(level, day, pk)
+        carried = through.get(item)
+        if carried is not None:
+            for now in carried.to:
+                # A later self-assessment on the new item itself comes later in `rows`.
+                out[now] = SelfLevel(level, day, pk, carried.label)
+    return out
 
 
 def trend_per_month(points: list[tuple[dt.date, Decimal]]) -> float | None:

@@ -203,3 +203,30 @@ def test_the_plan_keeps_its_item_and_names_the_new_ones(moved: Moved) -> None:
     assert [i.code for i in now[moved.plan.pk]] == ["PC2A", "PC2B"]
     moved.plan.refresh_from_db()
     assert moved.plan.item_id == moved.v1.pc2.pk
+
+
+def test_the_learners_self_assessment_carries_across_to_the_new_items(moved: Moved) -> None:
+    from trellis.assessments.evidence import learner_self_levels
+
+    people = moved.people
+    said = Assessment.objects.create(
+        program=people.program,
+        form_version=version_of("self-assessment"),
+        subject=people.learner,
+        assessor=people.learner,
+        assessor_role="self",
+        observed_on=dt.date.today() - dt.timedelta(days=40),
+        status=AssessmentStatus.SUBMITTED,
+    )
+    Rating.objects.create(assessment=said, item=moved.v1.pc2, level=L("3.5"))
+    levels = learner_self_levels(program=people.program, learner=people.learner)
+    for new in (moved.v2.pc2a, moved.v2.pc2b):
+        assert (levels[new.pk].level, levels[new.pk].carried_from) == (L("3.5"), FROM_PC2)
+    assert levels[moved.v1.pc2.pk].carried_from == ""  # the row itself is as it was made
+    # On the learner's record, the Self column reads it under the new items, naming whence.
+    client = Client()
+    client.force_login(people.learner)
+    page = client.get(
+        reverse("records:learner", args=[people.program.slug, people.learner.pk])
+    ).content.decode()
+    assert f"on {FROM_PC2}" in page
