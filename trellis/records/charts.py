@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -190,7 +191,7 @@ def trajectories_figure(shown: list[ItemEvidence], *, columns: int, phone: bool)
         wspace=0.35,
         hspace=0.6,
     )
-    days = [day for ev in shown for day, _, _ in _placed(ev)]
+    days = [day for ev in shown for day, _, _ in _placed(ev) if isinstance(day, date)]
     span = (min(days), max(days)) if days else None  # one time axis for every panel
     roles: set[str] = set()
     for i, ev in enumerate(shown):
@@ -223,7 +224,15 @@ def _legend_handles(roles: set[str]) -> list[object]:
     for role in sorted(roles):
         colour, marker = ROLE_STYLE.get(role, OTHER_STYLE)
         handles.append(
-            Line2D([], [], color=colour, marker=marker, linestyle="", markersize=4, label=role.capitalize())
+            Line2D(
+                [],
+                [],
+                color=colour,
+                marker=marker,
+                linestyle="",
+                markersize=4,
+                label=role.capitalize(),
+            )
         )
     return handles
 

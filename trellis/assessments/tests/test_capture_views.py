@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from trellis.assessments.capture.services import CommentInput, RatingInput, assessment_submit
 from trellis.assessments.models import (
