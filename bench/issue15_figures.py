@@ -96,18 +96,14 @@ def status_text(flow: Flow) -> str:
 def pre_review(
     browser: Any, base: str, viewport: dict[str, int], shots: Path | None, n: int
 ) -> dict[str, Any]:
-    """committee@ from home to a learner's pre-review, a level proposed for every item
-    (the option after the expected level's, so it is a real choice), saved once."""
+    """committee@ from home (Yours to pre-review) to a learner's pre-review, a level
+    proposed for every item (Level 3, the seventh choice), saved once."""
     flow = sign_in(browser, base, "committee", viewport, shots)
     page = flow.page
-    flow.click(page.get_by_role("link", name="Committee reviews").first, "Committee reviews")
-    flow.click(page.get_by_role("link", name=re.compile(r"Fall")).first, "the open cycle")
-    me = (page.locator(".site-account__name").first.text_content() or "").strip()
-    rows = page.locator("tr", has=page.get_by_role("cell", name=me, exact=True))
-    row = rows.nth(n)
-    learner = row.locator("th").inner_text().strip()
-    target = row.get_by_role("link", name=f"Pre-review {learner}")
-    flow.click(target, f"Pre-review {learner}")
+    mine = page.locator("ul[aria-labelledby$='-prereviews'] a")
+    target = mine.nth(n)
+    learner = target.inner_text().strip()
+    flow.click(target, f"{learner} (home, Yours to pre-review)")
     flow.shot("prereview")
     height = flow.height()
     selects = page.locator("form.prereview select[name$='-level']")
