@@ -251,6 +251,24 @@ def test_axe_finds_no_violations_at_phone_width(web_factory: Any) -> None:
         assert_accessible(web, f"{path} at phone width")
 
 
+def test_on_a_phone_each_request_is_a_card_with_every_column(web_factory: Any) -> None:
+    """The requests list on a phone showed the due date and half the form, the learner,
+    the assessor and Cancel beyond a sideways scroll (found auditing issue 15's figures):
+    each request is a card, every cell on screen and labelled by its column."""
+    people, _ = setting()
+    web = web_factory(viewport=PHONE)
+    web.sign_in(people.coordinator.email, PASSWORD)
+    web.go(f"/programs/{people.program.slug}/assessments/requests/")
+    row = web.page.locator("table.stacked tbody tr").first
+    for label in ("About", "Assessor", "Reminders"):
+        cell = row.locator(f"td[data-label='{label}']")
+        box = cell.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= PHONE["width"], (label, box)
+    assert row.locator("td[data-label='About']").inner_text() == people.learner.display_name
+    assert web.page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(web, "requests at phone width")
+
+
 def test_touch_targets_are_at_least_24_pixels(web_factory: Any) -> None:
     people, small = setting()
     web = web_factory(viewport=PHONE)

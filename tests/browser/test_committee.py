@@ -199,3 +199,31 @@ def test_the_meeting_screen_moves_to_the_next_learner(web: Web) -> None:
     web.page.get_by_role("link", name="Lena Park").click()
     web.page.wait_for_load_state()
     assert "Lena Park" in web.page.get_by_role("heading", level=1).inner_text()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 768, "height": 1024}, PHONE])
+def test_at_tablet_and_phone_width_the_committee_level_is_on_screen(
+    web_factory: Any, viewport: dict[str, int]
+) -> None:
+    """Issue 15 asked the meeting to work at tablet width: at 768 px the level table ran
+    past the right edge, the Committee level column beyond a sideways scroll. Each
+    subcompetency is a card there, its field inside the window, labelled by column."""
+    c = make_committee(make_people())
+    web: Web = web_factory(viewport=viewport)
+    web.sign_in("committee@riverside.test", PASSWORD)
+    web.go(f"/programs/im-residency/committee/{c.cycle.pk}/reviews/{c.review.pk}/meeting/")
+    page = web.page
+    for code in ("PC1", "PC2"):
+        # Where it is drawn, the page unscrolled: a field past the right edge is off screen.
+        box = page.get_by_label(f"Committee level for {code}", exact=False).bounding_box()
+        assert box is not None and box["x"] >= 0, box
+        assert box["x"] + box["width"] <= viewport["width"], (code, box)
+    label = page.locator("td[data-label='Committee level']").first
+    assert "Committee level" in label.evaluate("td => getComputedStyle(td, '::before').content")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert_accessible(web, f"committee-meeting-{viewport['width']}")
+    page.get_by_label("Committee level for PC2", exact=False).select_option(label="Level 2")
+    page.get_by_role("button", name="Save Lena Park").click()
+    page.wait_for_load_state()
+    assert "Saved Lena Park" in page.get_by_role("status").first.inner_text()
+    assert CommitteeLevel.objects.get(review=c.review, item=c.pc2).level == L("2")

@@ -564,10 +564,12 @@ def generate_demo(
     return demo
 
 
-def remind_as_the_worker_would(day: dt.date) -> None:
+def remind_as_the_worker_would(day: dt.date, *, now: dt.datetime | None = None) -> None:
     """One pass of the reminder worker on the demo's today, so its requests stand as a
     running worker leaves them (the long overdue expired, reminders counted); the
-    e-mails go nowhere."""
-    noon = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    e-mails go nowhere. The pass is at noon of `day`, or now where that is earlier: a
+    demo built in the morning said reminders "last sent" at a time still to come."""
+    at = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+    at = min(at, now or timezone.now())
     outbox = get_connection("django.core.mail.backends.locmem.EmailBackend")
-    reminders_pass(now=noon, batch=100_000, connection=outbox)
+    reminders_pass(now=at, batch=100_000, connection=outbox)

@@ -27,7 +27,7 @@ from trellis.assessments.requests.selectors import requests_due_for, requests_fi
 from trellis.audit.models import AuditEvent
 from trellis.audit.selectors import imports_refused
 from trellis.committees.analytics import program_flags
-from trellis.committees.models import CycleStatus, ReviewCycle, ReviewStatus
+from trellis.committees.models import CycleStatus, Review, ReviewCycle, ReviewStatus
 from trellis.people.models import Program, User
 from trellis.records.program import concerns_raised
 from trellis.scheduling.models import Assignment
@@ -200,3 +200,22 @@ def faculty_day(*, faculty: User, program: Program, day: dt.date | None = None) 
         for r in requests_due_for(assessor=faculty, program=program)
     ]
     return FacultyDay(supervising=supervising, requests=requests)
+
+
+def pre_reviews_by_program(*, member: User, program_ids: list[int]) -> dict[int, list[Review]]:
+    """The reviews a committee member is to pre-review in each program's cycles not yet
+    signed off, those still awaiting pre-review first, then by learner; one query."""
+    if not program_ids:
+        return {}
+    rows = (
+        Review.objects.filter(cycle__program_id__in=program_ids, pre_reviewer=member)
+        .exclude(cycle__status=CycleStatus.SIGNED_OFF)
+        .select_related("cycle", "learner")
+    )
+    order = {ReviewStatus.PENDING: 0, ReviewStatus.PRE_REVIEWED: 1, ReviewStatus.DECIDED: 2}
+    by_program: dict[int, list[Review]] = {}
+    for r in sorted(
+        rows, key=lambda r: (order.get(ReviewStatus(r.status), 3), r.learner.last_name, r.pk)
+    ):
+        by_program.setdefault(r.cycle.program_id, []).append(r)
+    return by_program

@@ -11,11 +11,15 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 
 from django.core.cache import cache
+from matplotlib import dates as mdates
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from trellis.assessments.evidence import ItemEvidence, LearnerEvidence
 from trellis.lib.bounds import plausible_date
@@ -36,7 +40,7 @@ MAX_LEVEL = 5.0
 # A record's charts are kept in the cache under a digest of exactly what they draw (the
 # points, levels, periods and labels), so a new or changed rating draws afresh and
 # nothing has to be invalidated. Change CHART_STYLE when a drawing changes.
-CHART_STYLE = "2026-12-07"
+CHART_STYLE = "2026-12-08"
 CHART_CACHE_SECONDS = 7 * 24 * 3600
 
 
@@ -165,15 +169,72 @@ def trajectories_png(evidence: LearnerEvidence, *, columns: int = 6, phone: bool
 
 
 def _trajectories(shown: list[ItemEvidence], columns: int, phone: bool) -> bytes:
+    return _png(trajectories_figure(shown, columns=columns, phone=phone))
+
+
+def trajectories_figure(shown: list[ItemEvidence], *, columns: int, phone: bool) -> Figure:
+    """The small multiples, with a legend (the expected band, the raters' roles) and each
+    panel's time axis labelled with the first and last month, so a phone's picture reads
+    without the desktop's hover or a second chart."""
     rows = max(1, -(-len(shown) // columns))
-    # No layout engine: with dozens of panels it costs seconds; fixed margins do.
-    fig = Figure(figsize=(columns * 1.45, rows * 1.25 + 0.2), dpi=PHONE_DPI if phone else 96)
-    left = 0.3 / (columns * 1.45)  # room for the level labels, in inches
-    fig.subplots_adjust(left=left, right=0.99, bottom=0.03, top=0.95, wspace=0.3, hspace=0.5)
+    # No layout engine: with dozens of panels it costs seconds; fixed margins do (inches:
+    # a legend above, the level labels on the left, the first and last month below each
+    # panel).
+    height = rows * 1.45 + 0.5
+    fig = Figure(figsize=(columns * 1.45, height), dpi=PHONE_DPI if phone else 96)
+    left = 0.3 / (columns * 1.45)
+    fig.subplots_adjust(
+        left=left,
+        right=1 - 0.2 / (columns * 1.45),
+        bottom=0.25 / height,
+        top=1 - 0.5 / height,
+        wspace=0.35,
+        hspace=0.6,
+    )
+    days = [day for ev in shown for day, _, _ in _placed(ev) if isinstance(day, date)]
+    span = (min(days), max(days)) if days else None  # one time axis for every panel
+    roles: set[str] = set()
     for i, ev in enumerate(shown):
         ax = fig.add_subplot(rows, columns, i + 1)
         _draw_trajectory(ax, ev, compact=True, y_labels=i % columns == 0)
-    return _png(fig)
+        roles.update(role for _, _, role in _placed(ev))
+        if span is not None and _placed(ev):
+            start, end = (mdates.date2num(d) for d in span)
+            pad = max(1.0, (end - start) * 0.06)
+            ax.set_xlim(start - pad, end + pad)
+            ax.set_xticks([start, end], [f"{d:%b %y}" for d in span] if end > start else [""] * 2)
+            ax.tick_params(axis="x", labelsize=6, length=2, pad=1)
+    fig.legend(
+        handles=_legend_handles(roles),
+        loc="upper center",
+        ncol=len(roles) + 1,
+        fontsize=7,
+        frameon=False,
+        handlelength=1.2,
+        columnspacing=0.8,
+        borderaxespad=0.2,
+    )
+    return fig
+
+
+def _legend_handles(roles: set[str]) -> list[object]:
+    """What a small multiple draws: the band of the expected level, a marker per rater's
+    role shown."""
+    handles: list[object] = [Patch(color="#f2d48f", alpha=0.6, label="Expected", lw=0)]
+    for role in sorted(roles):
+        colour, marker = ROLE_STYLE.get(role, OTHER_STYLE)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=colour,
+                marker=marker,
+                linestyle="",
+                markersize=4,
+                label=role.capitalize(),
+            )
+        )
+    return handles
 
 
 def trajectories_alt(evidence: LearnerEvidence) -> str:

@@ -18,13 +18,20 @@ from dataclasses import dataclass, field
 from django.db.models import Count
 from django.utils import timezone
 
+from trellis.committees.models import Review
 from trellis.frameworks.browse import AdoptionSummary, YearLevel, adoption_summaries
 from trellis.frameworks.models import Framework
 from trellis.frameworks.selectors import frameworks_visible
 from trellis.people.display import training_year_label
 from trellis.people.models import Membership, Program, Role, User
 from trellis.people.selectors import memberships_current, memberships_in_force
-from trellis.records.attention import FacultyDay, ProgramAttention, faculty_day, program_attention
+from trellis.records.attention import (
+    FacultyDay,
+    ProgramAttention,
+    faculty_day,
+    pre_reviews_by_program,
+    program_attention,
+)
 
 # The order panels appear in: the widest responsibility first, one's own training last.
 ROLE_ORDER = [
@@ -75,6 +82,7 @@ class Panel:
     adoptions: list[AdoptionSummary] = field(default_factory=list)
     own_level: list[tuple[AdoptionSummary, YearLevel | None]] = field(default_factory=list)
     learners: list[tuple[str, list[Membership]]] = field(default_factory=list)
+    pre_reviews: list[Review] = field(default_factory=list)  # a committee member's
     frameworks: list[Framework] = field(default_factory=list)
     programs: list[ProgramFacts] = field(default_factory=list)
     attention: ProgramAttention | None = None  # directors and coordinators
@@ -144,9 +152,11 @@ def home_panels(*, user: User) -> list[Panel]:
     programs.update({p.pk: p for p in institution_programs if p.pk not in programs})
     facts = program_facts(programs=list(programs.values()), on=day)
     adoptions = adoption_summaries(programs=[m.program for m in memberships if m.program])
-    learners = _learners_by_program(
-        [m.program_id for m in memberships if m.role == Role.COMMITTEE and m.program_id], day
-    )
+    committee_programs = [
+        m.program_id for m in memberships if m.role == Role.COMMITTEE and m.program_id
+    ]
+    learners = _learners_by_program(committee_programs, day)
+    pre_reviews = pre_reviews_by_program(member=user, program_ids=committee_programs)
     developmental: list[Framework] = (
         list(frameworks_visible(user=user).filter(developmental=True).order_by("title"))
         if roles & {Role.EDUCATOR, Role.FD_LEAD}
@@ -170,6 +180,7 @@ def home_panels(*, user: User) -> list[Panel]:
             panel.day = faculty_day(faculty=user, program=m.program, day=day)
         elif role == Role.COMMITTEE and m.program is not None:
             panel.learners = _group_by_year(m.program, learners.get(m.program.pk, []))
+            panel.pre_reviews = pre_reviews.get(m.program.pk, [])
         elif role in (Role.EDUCATOR, Role.FD_LEAD):
             panel.frameworks = developmental
         elif role == Role.ADMIN:

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from trellis.assessments.capture.services import CommentInput, RatingInput, assessment_submit
 from trellis.assessments.models import (
@@ -515,3 +516,16 @@ START_QUERIES = 7
 # query); the rules' frameworks; the assessment, rating, both comments and audit row, inside
 # a savepoint and its release (a transaction when served, which is not counted).
 SEND_QUERIES = 18
+
+
+def test_each_chip_shows_the_items_whole_name_beside_its_code(client: Client, cap: Capture) -> None:
+    """A touchscreen shows no tooltip, so the name is on the chip, whole: cut to four
+    words, "Admit and stabilize an …" and "Care for a critically …" said too little to
+    choose by (issue 15)."""
+    client.force_login(cap.people.faculty)
+    page = client.get(rate_url(cap)).content.decode()
+    epas = (cap.epa1, cap.epa2, cap.epa3)
+    assert max(len(epa.name.split()) for epa in epas) > 4  # names long enough to be cut
+    for epa in epas:
+        chip = page.split(f'<label class="chip" for="chip-{epa.pk}"')[1].split("</label>")[0]
+        assert f'{epa.code} <span class="chip__name">{escape(epa.name)}</span>' in chip

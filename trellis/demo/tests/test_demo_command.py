@@ -110,3 +110,16 @@ def test_the_flag_lets_it_run_with_debug_off(settings: Any) -> None:
 def test_it_refuses_a_port_that_is_not_one() -> None:
     with pytest.raises(CommandError, match="Not a port"):
         demo("--port", "70000")
+
+
+def test_the_demos_reminder_pass_never_lies_in_the_future() -> None:
+    """A demo built at 01:50 said "Reminders last sent 8 Dec 12:00" (issue 15 audit)."""
+    from trellis.demo.generator import remind_as_the_worker_would
+
+    today = timezone.localdate()
+    morning = timezone.make_aware(dt.datetime.combine(today, dt.time(8)))
+    remind_as_the_worker_would(today, now=morning)
+    assert ReminderPass.objects.get().finished_at == morning
+    evening = morning + dt.timedelta(hours=12)
+    remind_as_the_worker_would(today, now=evening)
+    assert ReminderPass.objects.get().finished_at == evening - dt.timedelta(hours=8)

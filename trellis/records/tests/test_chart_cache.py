@@ -62,3 +62,20 @@ def test_a_new_rating_draws_the_charts_again(rec: Record, monkeypatch: pytest.Mo
     after = _all(rec)
     assert len(drawn) == 5
     assert all(a != b for a, b in zip(after, before, strict=True))
+
+
+@pytest.mark.parametrize("phone", [True, False])
+def test_the_small_multiples_say_what_they_draw_and_when(rec: Record, phone: bool) -> None:
+    """Issue 15: on a phone the panels had neither a legend nor a time axis: a band and dots
+    with no word for either. Now a legend names the expected band and each rater's role
+    shown, and every panel with observations is labelled with its first and last month."""
+    ev = learner_record(program=rec.people.program, learner=rec.people.learner).evidence
+    shown = [e for e in ev.subcompetencies if e.count]
+    fig = charts.trajectories_figure(shown, columns=2 if phone else 6, phone=phone)
+    (legend,) = fig.legends
+    assert [t.get_text() for t in legend.get_texts()][:2] == ["Expected", "Faculty"]
+    days = sorted(p.observed_on for e in shown for p in e.observed)
+    months = [f"{days[0]:%b %y}", f"{days[-1]:%b %y}"]
+    assert months[0] != months[1]
+    for ax in fig.axes:
+        assert [t.get_text() for t in ax.get_xticklabels()] == months

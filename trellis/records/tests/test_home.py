@@ -202,3 +202,21 @@ def test_its_query_count_grows_only_with_the_programs_one_runs(
         response = client.get(HOME)
     assert "Extra Program 3" in response.content.decode()
     assert len(few.captured_queries) <= 14 + PER_RUN_PROGRAM
+
+
+def test_a_committee_member_sees_whom_they_pre_review_with_a_link_to_each(
+    client: Client, people: People
+) -> None:
+    """From home straight to the pre-review: the committee's hour (issue 15) began with
+    three page loads to find one's own learners among the cycle's."""
+    from trellis.committees.tests.factories import make_committee
+
+    c = make_committee(people)
+    html = home_html(client, people.committee)
+    assert "Yours to pre-review" in html
+    mine = reverse("committees:prereview", args=[people.program.slug, c.cycle.pk, c.review.pk])
+    assert f'href="{mine}">{c.review.learner.display_name}</a>' in html
+    assert "Awaiting pre-review" in html
+    other = reverse("committees:prereview", args=[people.program.slug, c.cycle.pk, c.review2.pk])
+    assert other not in html  # the director pre-reviews learner2
+    assert "Yours to pre-review" not in home_html(client, people.director)
