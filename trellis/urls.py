@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("sso/oidc/", include("trellis.connect.sso.urls")),
     path("sso/saml/", include("trellis.connect.sso.saml.urls")),
+    path("lti/", include("trellis.connect.lti.urls")),
     path("api/v1/", include("trellis.api.urls")),
     path("ims/case/v1p1/", include("trellis.connect.urls")),
     path("account/tokens/", include("trellis.api.web_urls")),
