@@ -12,6 +12,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -93,6 +95,17 @@ def platform_register(
 ) -> LtiPlatform:
     """Register an LMS: Trellis makes its own RSA key pair for it (the public half served
     at /lti/jwks/), and launches from it land in `program`."""
+    urls = {
+        "issuer": issuer,
+        "authentication request URL": auth_login_url,
+        "access token URL": auth_token_url,
+        "public keyset URL": key_set_url,
+    }
+    for label, url in urls.items():
+        try:
+            URLValidator(schemes=["https", "http"])(url)
+        except ValidationError as exc:
+            raise RegistrationError(f"The {label} is not a web address: {url}") from exc
     if program.institution_id != institution.pk:
         raise RegistrationError("The program belongs to another institution")
     ids = [str(d).strip() for d in deployment_ids if str(d).strip()]
