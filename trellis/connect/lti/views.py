@@ -128,8 +128,8 @@ def _landing(accepted: Launch, platform: LtiPlatform, target: str) -> str:
 @csrf_exempt  # the platform's auto-posted form: the signed id_token is what is checked
 @require_POST
 def launch(request: HttpRequest) -> HttpResponse:
-    message = message_launch(request)
     try:
+        message = message_launch(request)  # over HTTPS, it needs the login's cookie
         claims: dict[str, Any] = dict(message.get_launch_data())
     except LtiException as exc:
         log.warning("LTI launch refused: %s", exc)

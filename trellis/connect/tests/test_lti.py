@@ -293,3 +293,23 @@ def test_a_launched_session_may_be_framed_by_its_platform_alone(
     page = other.get(f"/programs/{people.program.slug}/records/learners/{people.learner.pk}/")
     assert page["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+
+
+def test_over_https_the_launch_cookies_come_with_a_cross_site_post(
+    client: Client, people: People, lms: Platform, platform: LtiPlatform
+) -> None:
+    secure_launch = "https://testserver/lti/launch/"
+    start = client.post("/lti/login/", lms.login_initiation(secure_launch), secure=True)
+    # The state, and the key the nonce is kept under, ride on cookies an LMS's cross-site
+    # POST (from an iframe too) brings back: SameSite=None, so Secure.
+    assert start.cookies
+    for cookie in start.cookies.values():
+        assert cookie["samesite"] == "None" and cookie["secure"], cookie.output()
+    form = launch_form(requests.get(start["Location"], timeout=5).text)
+    assert form.action == secure_launch
+    response = client.post("/lti/launch/", form.data, secure=True)
+    assert response.status_code == 302 and signed_in(client) == people.learner.pk
+    # Without the login's cookies (a browser that blocks them) the launch is refused.
+    other = Client()
+    refused = other.post("/lti/launch/", form.data, secure=True)
+    assert_refused(refused, other, "could not verify the launch")
