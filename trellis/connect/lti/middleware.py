@@ -22,7 +22,11 @@ class LtiFrameMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        platform_id = session.get(SESSION_KEY) if session is not None else None
+        # A page that never read the session shows no one's data, and needs no framing;
+        # reading it here would add `Vary: Cookie` to every response.
+        if session is None or not session.accessed:
+            return response
+        platform_id = session.get(SESSION_KEY)
         if platform_id is None:
             return response
         platform = LtiPlatform.objects.filter(pk=platform_id).only("auth_login_url").first()
