@@ -22,6 +22,7 @@ from pylti1p3.exception import LtiException, OIDCException
 
 from trellis.connect.lti.backend import LTI_BACKEND
 from trellis.connect.lti.middleware import SESSION_KEY as FRAME_SESSION_KEY
+from trellis.connect.lti.middleware import allow_framing
 from trellis.connect.lti.services import (
     CLAIM,
     Launch,
@@ -65,7 +66,10 @@ def lti_refused(
     request: HttpRequest, reason: str, platform: LtiPlatform | None = None, status: int = 403
 ) -> HttpResponse:
     context = {"reason": reason, "platform": platform, "refusal": refusal_of(request)}
-    return render(request, "connect/lti/refused.html", context, status=status)
+    response = render(request, "connect/lti/refused.html", context, status=status)
+    if platform is not None:  # shown inside the LMS that launched, which may frame it
+        allow_framing(response, platform)
+    return response
 
 
 @require_GET

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from socketserver import ThreadingMixIn
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import jwt
@@ -70,7 +70,9 @@ class NextLaunch:
 
 
 class Platform:
-    def __init__(self) -> None:
+    def __init__(self, hostname: str = "127.0.0.1") -> None:
+        """Served on 127.0.0.1, called by `hostname` (a browser test names it as the live
+        server is named, so the two are one site for cookies over plain HTTP)."""
         self.key = new_key()
         self.kid = "platform-key-" + secrets.token_hex(4)
         self.next = NextLaunch()
@@ -78,7 +80,7 @@ class Platform:
         self._server = make_server(
             "127.0.0.1", 0, self._app, server_class=_Threading, handler_class=_Quiet
         )
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self.url = f"http://{hostname}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
 
@@ -176,11 +178,30 @@ class Platform:
             body = json.dumps({"keys": [public_jwk(self.key, self.kid)]}).encode()
             start_response("200 OK", [("Content-Type", "application/json")])
             return [body]
+        if path == "/course":
+            query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+            return self._course(query, start_response)
         if path == "/auth":
             query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
             return self._authenticate(query, start_response)
+        if path == "/favicon.ico":  # asked for by the browser test's course page
+            start_response("204 No Content", [])
+            return []
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
+
+    def _course(self, query: dict[str, str], start_response: Any) -> list[bytes]:
+        """A course page with the tool in an iframe, as an LMS shows it: the iframe starts at
+        the tool's login initiation URL (`tool`), for the link `launch`."""
+        start = query["tool"] + "?" + urlencode(self.login_initiation(query["launch"]))
+        page = (
+            "<!doctype html><html lang='en'><head><title>Course 101 - Riverside LMS</title>"
+            "</head><body><h1>Internal Medicine clerkship</h1>"
+            f"<iframe title='Trellis' src='{html.escape(start)}' width='100%' height='700'>"
+            "</iframe></body></html>"
+        )
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [page.encode()]
 
     def _authenticate(self, query: dict[str, str], start_response: Any) -> list[bytes]:
         self.logins.append(query)

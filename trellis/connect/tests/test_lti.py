@@ -202,7 +202,11 @@ def test_a_launch_works_once(
     assert client.post("/lti/launch/", form.data).status_code == 302
     client.logout()
     # The same id_token again, from this browser (its state still valid) or another.
-    assert_refused(client.post("/lti/launch/", form.data), client, "used already")
+    again = client.post("/lti/launch/", form.data)
+    assert_refused(again, client, "used already")
+    # Said inside the LMS that launched (which alone may frame it).
+    assert f"frame-ancestors {lms.url}" in again["Content-Security-Policy"]
+    assert "X-Frame-Options" not in again
     assert LtiNonce.objects.filter(platform=platform).count() == 1
 
 
