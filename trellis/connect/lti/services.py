@@ -4,6 +4,7 @@ rule, the membership the course role maps to)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import secrets
 from collections.abc import Iterable
@@ -60,6 +61,16 @@ class RegistrationError(ValueError):
 
 class Replayed(Exception):
     """An id_token whose nonce was used already."""
+
+
+class TooLongLived(Exception):
+    """An id_token that would outlive the memory of its nonce."""
+
+
+# Each nonce is kept two days, and no id_token may live more than one: a token whose nonce
+# is forgotten has expired, and pylti1p3 refuses it as such.
+NONCE_KEPT = dt.timedelta(days=2)
+TOKEN_LIFETIME_MAX = dt.timedelta(days=1)
 
 
 def _key_pair() -> tuple[str, str]:
@@ -200,8 +211,14 @@ def launch_accept(
     """A verified launch (signature, issuer, audience, deployment checked by pylti1p3):
     its nonce is kept so it works once; the person is the account the single sign-on rule
     picks by e-mail (None with the refusal left on the request); their course role may add
-    a membership, as the registration allows. Raises Replayed for a nonce used already."""
+    a membership, as the registration allows. Raises Replayed for a nonce used already,
+    TooLongLived for a token that would outlive its nonce's memory."""
+    now = timezone.now()
+    expires = claims.get("exp")
+    if not isinstance(expires, int) or expires > (now + TOKEN_LIFETIME_MAX).timestamp():
+        raise TooLongLived(str(expires))
     with transaction.atomic():
+        LtiNonce.objects.filter(used_at__lt=now - NONCE_KEPT).delete()
         try:
             with transaction.atomic():
                 LtiNonce.objects.create(platform=platform, nonce=str(claims.get("nonce")))

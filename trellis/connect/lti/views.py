@@ -27,6 +27,7 @@ from trellis.connect.lti.services import (
     CLAIM,
     Launch,
     Replayed,
+    TooLongLived,
     launch_accept,
     tool_jwks,
 )
@@ -146,6 +147,9 @@ def launch(request: HttpRequest) -> HttpResponse:
     except Replayed:
         log.warning("LTI launch refused: nonce used already (%s)", platform)
         return lti_refused(request, USED, platform)
+    except TooLongLived:
+        log.warning("LTI launch refused: an id_token valid for more than a day (%s)", platform)
+        return lti_refused(request, INVALID, platform)
     if accepted is None:
         return lti_refused(request, "account", platform)
     roles = claims.get(CLAIM + "roles") or []

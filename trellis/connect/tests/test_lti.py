@@ -5,12 +5,14 @@ expired token)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 from django.test import Client
+from django.utils import timezone
 
 from trellis.audit.models import AuditEvent
 from trellis.connect.lti.services import platform_register
@@ -222,6 +224,24 @@ def test_it_refuses_an_expired_token(
 ) -> None:
     lms.next.expires_in = -60
     assert_refused(launch(client, lms), client, "could not verify the launch")
+
+
+def test_it_refuses_a_token_that_would_outlive_the_memory_of_its_nonce(
+    client: Client, people: People, lms: Platform, platform: LtiPlatform
+) -> None:
+    lms.next.expires_in = 3 * 86400
+    assert_refused(launch(client, lms), client, "could not verify the launch")
+
+
+def test_nonces_are_forgotten_after_two_days(
+    client: Client, people: People, lms: Platform, platform: LtiPlatform
+) -> None:
+    old = LtiNonce.objects.create(platform=platform, nonce="from-last-week")
+    LtiNonce.objects.filter(pk=old.pk).update(
+        used_at=timezone.now() - dt.timedelta(days=2, hours=1)
+    )
+    launch(client, lms)
+    assert not LtiNonce.objects.filter(pk=old.pk).exists()
 
 
 def test_it_refuses_a_token_for_another_client(

@@ -4,6 +4,7 @@ command line, and the key set the registrations' keys are served in."""
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -146,3 +147,21 @@ def test_the_admins_home_links_to_the_platforms(client: Client, people: People) 
     assert client.get("/lti/platforms/").status_code == 200
     client.force_login(people.director)
     assert 'href="/lti/platforms/"' not in client.get("/").content.decode()
+
+
+def test_the_list_costs_the_same_for_more_platforms(
+    client: Client, people: People, django_assert_num_queries: Any
+) -> None:
+    client.force_login(people.admin)
+    call_command("lti", *_cli_args(people), stdout=StringIO())
+    client.get("/lti/platforms/")  # the session's first read is not the page's
+    # session, user, the admin's institutions (exists), the platforms with their programs
+    with django_assert_num_queries(4):
+        client.get("/lti/platforms/")
+    args = _cli_args(people)
+    args[args.index("--client-id") + 1] = "another-client"
+    call_command("lti", *args, stdout=StringIO())
+    with django_assert_num_queries(4):
+        page = client.get("/lti/platforms/").content.decode()
+    for pk in LtiPlatform.objects.values_list("pk", flat=True):
+        assert f'href="/lti/platforms/{pk}/"' in page
