@@ -37,6 +37,7 @@ urlpatterns = [
     path("account/pin/", views_pin.pin_page, name="account-pin"),
     path("frameworks/", include("trellis.frameworks.urls")),
     path("programs/<slug:slug>/people/", include("trellis.people.urls")),
+    path("programs/<slug:slug>/lti/", include("trellis.connect.lti.urls_program")),
     path("programs/<slug:slug>/audit/", views_audit.program_audit, name="program-audit"),
     path("programs/<slug:slug>/schedule/", include("trellis.scheduling.urls")),
     path("schedule/", include("trellis.scheduling.my_urls")),

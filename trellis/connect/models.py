@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 
 from django.db import models
 
-from trellis.people.models import Institution, Program
+from trellis.frameworks.models import Item
+from trellis.people.models import Institution, Program, User
 
 
 class LtiPlatform(models.Model):
@@ -76,3 +77,62 @@ class LtiNonce(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+class LtiIdentity(models.Model):
+    """Who a platform's user id (`sub`) is in Trellis, learnt at their launches: the
+    platform's grade service names people by it alone."""
+
+    platform = models.ForeignKey(LtiPlatform, on_delete=models.CASCADE, related_name="identities")
+    sub = models.CharField(max_length=255)
+    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="lti_identities")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "sub"], name="lti_identity_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sub} ({self.platform})"
+
+
+class LtiCourse(models.Model):
+    """A course (LTI context) launched from, with its grade service (Assignment and Grade
+    Services) where the platform offers it."""
+
+    platform = models.ForeignKey(LtiPlatform, on_delete=models.CASCADE, related_name="courses")
+    context_id = models.CharField(max_length=255)
+    title = models.CharField(max_length=255, blank=True)
+    lineitems_url = models.URLField(max_length=500, blank=True)
+    scopes = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "context_id"], name="lti_course_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.context_id
+
+
+class LtiLineItem(models.Model):
+    """A coordinator's mapping: the scores of one LMS assignment (line item) arrive as an
+    exam of the program, speaking to the framework items chosen."""
+
+    course = models.ForeignKey(LtiCourse, on_delete=models.CASCADE, related_name="line_items")
+    url = models.URLField(max_length=500, help_text="The line item's id at the platform.")
+    label = models.CharField(max_length=200)
+    items = models.ManyToManyField(Item, related_name="+")
+    taken_on = models.DateField(help_text="The exam's date in Trellis.")
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [models.UniqueConstraint(fields=["course", "url"], name="lti_line_item_once")]
+
+    def __str__(self) -> str:
+        return self.label

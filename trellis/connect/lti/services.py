@@ -21,13 +21,14 @@ from django.utils import timezone
 from jwcrypto.jwk import JWK
 
 from trellis.audit.services import audit_record, snapshot
-from trellis.connect.models import LtiNonce, LtiPlatform
+from trellis.connect.models import LtiCourse, LtiIdentity, LtiNonce, LtiPlatform
 from trellis.connect.sso.accounts import sso_account
 from trellis.people.models import Institution, Membership, Program, Role, User
 from trellis.people.selectors import memberships_current
 from trellis.people.services import membership_add
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/membership#"
 # Course roles that map to a program role. Administrator, ContentDeveloper, Mentor and
 # institution roles map to none: an LMS never makes anyone a program manager here.
@@ -205,6 +206,31 @@ def _membership_for(*, platform: LtiPlatform, person: User, role: Role | None) -
     return membership
 
 
+def _remember(*, platform: LtiPlatform, person: User, claims: dict[str, Any]) -> None:
+    """Who the platform's user id is, and the course with its grade service: what reading
+    an assignment's scores later needs (grades.py)."""
+    sub = str(claims.get("sub") or "")
+    if sub:
+        LtiIdentity.objects.update_or_create(
+            platform=platform, sub=sub[:255], defaults={"person": person}
+        )
+    context = claims.get(CLAIM + "context")
+    if not isinstance(context, dict) or not context.get("id"):
+        return
+    service = claims.get(AGS_CLAIM)
+    service = service if isinstance(service, dict) else {}
+    scopes = service.get("scope")
+    LtiCourse.objects.update_or_create(
+        platform=platform,
+        context_id=str(context["id"])[:255],
+        defaults={
+            "title": str(context.get("title") or "")[:255],
+            "lineitems_url": str(service.get("lineitems") or "")[:500],
+            "scopes": [str(x) for x in scopes] if isinstance(scopes, list) else [],
+        },
+    )
+
+
 def launch_accept(
     *, platform: LtiPlatform, claims: dict[str, Any], request: HttpRequest
 ) -> Launch | None:
@@ -237,4 +263,5 @@ def launch_accept(
         roles = claims.get(CLAIM + "roles") or []
         role = course_role(roles if isinstance(roles, list) else [])
         added = _membership_for(platform=platform, person=person, role=role)
+        _remember(platform=platform, person=person, claims=claims)
     return Launch(person=person, role=role, membership_added=added)

@@ -93,6 +93,15 @@ class _Session(requests.Session):
         return super().request(*args, **kwargs)
 
 
+def http_session() -> requests.Session:
+    """A session for the platform's endpoints, with Trellis's timeout."""
+    return _Session()
+
+
+def registration_of(platform: LtiPlatform) -> Registration:
+    return _Registration(platform)
+
+
 def _storage() -> DjangoCacheDataStorage:
     # The cache (shared between processes in production, settings.CACHES), not the Django
     # session: the launch is a cross-site POST, which brings no SameSite=Lax cookie.

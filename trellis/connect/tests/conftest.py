@@ -11,4 +11,6 @@ def lms(lti_platform: Platform) -> Platform:
     learner)."""
     lti_platform.next = NextLaunch()
     lti_platform.logins.clear()
+    lti_platform.tool_jwks = {"keys": []}
+    lti_platform.line_items, lti_platform.results = [], {}
     return lti_platform

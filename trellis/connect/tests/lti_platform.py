@@ -31,6 +31,8 @@ DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 LEARNER = [f"{LIS}Learner"]
 INSTRUCTOR = [f"{LIS}Instructor"]
 ADMINISTRATOR = [f"{LIS}Administrator"]
+AGS = "https://purl.imsglobal.org/spec/lti-ags/"
+AGS_SCOPES = [AGS + "scope/lineitem.readonly", AGS + "scope/result.readonly"]
 CLIENT_ID = "trellis-client-1"
 DEPLOYMENT_ID = "deployment-1"
 
@@ -67,6 +69,7 @@ class NextLaunch:
     expires_in: int = 300
     signing_key: rsa.RSAPrivateKey | None = None  # another key, under this platform's kid
     target_link_uri: str = ""  # the link's, as the login initiation gave it
+    grades: bool = True  # the course offers Assignment and Grade Services
 
 
 class Platform:
@@ -77,6 +80,12 @@ class Platform:
         self.kid = "platform-key-" + secrets.token_hex(4)
         self.next = NextLaunch()
         self.logins: list[dict[str, str]] = []  # the tool's authentication requests
+        # Assignment and Grade Services: the tool's key set (a test hands it over, as an
+        # admin registers the tool's key set URL), the course's line items and results.
+        self.tool_jwks: dict[str, Any] = {"keys": []}
+        self.line_items: list[dict[str, Any]] = []
+        self.results: dict[str, list[dict[str, Any]]] = {}
+        self.tokens: dict[str, str] = {}  # access token -> scopes granted
         self._server = make_server(
             "127.0.0.1", 0, self._app, server_class=_Threading, handler_class=_Quiet
         )
@@ -142,6 +151,11 @@ class Platform:
         }
         if launch.custom:
             claims[CLAIM + "custom"] = launch.custom
+        if launch.grades:
+            claims[AGS + "claim/endpoint"] = {
+                "scope": AGS_SCOPES,
+                "lineitems": self.url + "/course-101/lineitems",
+            }
         if launch.deep_link:
             claims[CLAIM + "message_type"] = "LtiDeepLinkingRequest"
             claims[DL + "deep_linking_settings"] = {
@@ -184,11 +198,60 @@ class Platform:
         if path == "/auth":
             query = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
             return self._authenticate(query, start_response)
+        if path == "/token" and environ["REQUEST_METHOD"] == "POST":
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+            form = {k: v[0] for k, v in parse_qs(environ["wsgi.input"].read(size).decode()).items()}
+            return self._token(form, start_response)
+        if path.startswith("/course-101/lineitems"):
+            return self._grades(path, environ, start_response)
         if path == "/favicon.ico":  # asked for by the browser test's course page
             start_response("204 No Content", [])
             return []
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
+
+    def _json(self, start_response: Any, status: str, body: object, kind: str) -> list[bytes]:
+        start_response(status, [("Content-Type", kind)])
+        return [json.dumps(body).encode()]
+
+    def _token(self, form: dict[str, str], start_response: Any) -> list[bytes]:
+        """OAuth 2 client credentials with a JWT assertion (RFC 7523), as LTI asks: the
+        assertion must be signed by a key in the tool's key set, by the client, to here."""
+        try:
+            assert form.get("grant_type") == "client_credentials"
+            assert form.get("client_assertion_type", "").endswith(":jwt-bearer")
+            assertion = form["client_assertion"]
+            kid = jwt.get_unverified_header(assertion)["kid"]
+            jwk = next(k for k in self.tool_jwks["keys"] if k["kid"] == kid)
+            jwt.decode(
+                assertion,
+                RSAAlgorithm.from_jwk(json.dumps(jwk)),  # type: ignore[arg-type]
+                algorithms=["RS256"],
+                audience=self.auth_token_url,
+                issuer=CLIENT_ID,
+            )
+            scopes = form.get("scope", "").split()
+            assert scopes and set(scopes) <= set(AGS_SCOPES)
+        except (AssertionError, KeyError, StopIteration, jwt.InvalidTokenError):
+            error = {"error": "invalid_client"}
+            return self._json(start_response, "401 Unauthorized", error, "application/json")
+        token = secrets.token_urlsafe(16)
+        self.tokens[token] = " ".join(scopes)
+        answer = {"access_token": token, "token_type": "Bearer", "expires_in": 3600}
+        return self._json(start_response, "200 OK", answer, "application/json")
+
+    def _grades(self, path: str, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        token = environ.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ")
+        if token not in self.tokens:
+            return self._json(start_response, "401 Unauthorized", {}, "application/json")
+        if path == "/course-101/lineitems":
+            kind = "application/vnd.ims.lis.v2.lineitemcontainer+json"
+            return self._json(start_response, "200 OK", self.line_items, kind)
+        line_item = self.url + path.removesuffix("/results")
+        if path.endswith("/results") and line_item in self.results:
+            kind = "application/vnd.ims.lis.v2.resultcontainer+json"
+            return self._json(start_response, "200 OK", self.results[line_item], kind)
+        return self._json(start_response, "404 Not Found", {}, "application/json")
 
     def _course(self, query: dict[str, str], start_response: Any) -> list[bytes]:
         """A course page with the tool in an iframe, as an LMS shows it: the iframe starts at

@@ -1,6 +1,7 @@
 """`trellis lti register ...`: register an LMS platform (the values its LTI 1.3 tool
 registration shows), as the LTI platforms page does; `trellis lti list`: the registrations;
-`trellis lti urls --site URL`: Trellis's addresses to give the LMS."""
+`trellis lti urls --site URL`: Trellis's addresses to give the LMS; `trellis lti scores
+ID`: read a mapped LMS assignment's scores (as its page's button does; e.g. nightly)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from django.core.management.base import CommandError, CommandParser
 from django.urls import reverse
 
 from trellis.connect.lti.services import RegistrationError, platform_register
-from trellis.connect.models import LtiPlatform
-from trellis.lib.commands import TrellisCommand
+from trellis.connect.models import LtiLineItem, LtiPlatform
+from trellis.lib.commands import TrellisCommand, refuse
 from trellis.people.models import Program
 
 
@@ -37,6 +38,8 @@ class Command(TrellisCommand):
             help="A Learner or Instructor launch adds a learner or faculty membership.",
         )
         sub.add_parser("list", help="One registration a line.")
+        scores = sub.add_parser("scores", help="Read a mapped LMS assignment's scores.")
+        scores.add_argument("line_item", type=int, metavar="ID", help="The mapping's id.")
         urls = sub.add_parser("urls", help="Trellis's addresses to give the LMS.")
         urls.add_argument("--site", required=True, help="Trellis's address, e.g. https://x.org")
 
@@ -44,6 +47,8 @@ class Command(TrellisCommand):
         action = options["action"]
         if action == "register":
             self._register(options)
+        elif action == "scores":
+            self._scores(options["line_item"])
         elif action == "urls":
             site = options["site"].rstrip("/")
             for label, name in [
@@ -82,3 +87,23 @@ class Command(TrellisCommand):
         except RegistrationError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Registered {platform.name} ({platform.pk}); key id {platform.key_id}")
+
+    def _scores(self, pk: int) -> None:
+        from trellis.connect.lti.grades import GradesUnavailable, line_item_scores_import
+
+        line_item = LtiLineItem.objects.select_related("course__platform__program").filter(pk=pk)
+        found = line_item.first()
+        if found is None:
+            raise CommandError(f"No mapped LMS assignment {pk}")
+        try:
+            outcome = line_item_scores_import(line_item=found, acting_user=None)
+        except GradesUnavailable as exc:
+            raise CommandError(str(exc)) from exc
+        result = outcome.result
+        if not result.ok:
+            refuse(self, result.problems, f"{found.label}: refused, nothing was imported")
+        self.stdout.write(
+            f"{found.label}: {result.created} read, {result.unchanged} already in Trellis, "
+            f"{outcome.not_seen} for people not seen launching, "
+            f"{outcome.not_learners} for people not learners of the program"
+        )
