@@ -96,7 +96,8 @@ def login_start(request: HttpRequest) -> HttpResponse:
 
 
 def _is_designer(roles: list[str]) -> bool:
-    return any(role.endswith(DESIGNERS) for role in roles if role.startswith("http"))
+    # Full role URIs (context, institution or system roles), or LTI's deprecated short names.
+    return any(role.endswith(DESIGNERS) or f"#{role}" in DESIGNERS for role in roles)
 
 
 def _target(claims: dict[str, Any]) -> str:

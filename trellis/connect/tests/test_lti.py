@@ -296,6 +296,13 @@ def test_deep_linking_returns_a_link_the_platform_verifies(
     assert client.get("/lti/deep-link/").status_code == 404
 
 
+def test_an_instructor_named_by_the_short_role_may_answer_deep_linking(
+    client: Client, people: People, lms: Platform, platform: LtiPlatform
+) -> None:
+    lms.next.email, lms.next.roles, lms.next.deep_link = people.faculty.email, ["Instructor"], True
+    assert launch(client, lms)["Location"] == "/lti/deep-link/"
+
+
 def test_a_learner_cannot_answer_a_deep_linking_request(
     client: Client, people: People, lms: Platform, platform: LtiPlatform
 ) -> None:

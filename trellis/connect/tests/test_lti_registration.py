@@ -119,6 +119,10 @@ def test_the_command_line_registers_and_lists(people: People) -> None:
     listing = StringIO()
     call_command("lti", "list", stdout=listing)
     assert "Riverside Moodle" in listing.getvalue() and "deployments 1,2" in listing.getvalue()
+    urls = StringIO()
+    call_command("lti", "urls", "--site", "https://trellis.example.edu/", stdout=urls)
+    assert "Initiate login URL: https://trellis.example.edu/lti/login/" in urls.getvalue()
+    assert "Public keyset URL: https://trellis.example.edu/lti/jwks/" in urls.getvalue()
     with pytest.raises(CommandError, match="registered already"):
         call_command("lti", *_cli_args(people), stdout=StringIO())
     with pytest.raises(CommandError, match="No program"):
