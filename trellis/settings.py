@@ -287,9 +287,8 @@ SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
 # Off (the default), an LMS should open Trellis in a new window. CSRF still holds: Django
 # checks the token and the Origin, not SameSite.
 LTI_IFRAME = env_bool("LTI_IFRAME")
-if LTI_IFRAME and SESSION_COOKIE_SECURE:
-    SESSION_COOKIE_SAMESITE = "None"
-    CSRF_COOKIE_SAMESITE = "None"
+SESSION_COOKIE_SAMESITE = "None" if LTI_IFRAME and SESSION_COOKIE_SECURE else "Lax"
+CSRF_COOKIE_SAMESITE = SESSION_COOKIE_SAMESITE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # HTTPS: on by default in production, off with DEBUG (the development server speaks HTTP).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

@@ -6,6 +6,8 @@ expired token)."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -344,3 +346,28 @@ def test_over_https_the_launch_cookies_come_with_a_cross_site_post(
     other = Client()
     refused = other.post("/lti/launch/", form.data, secure=True)
     assert_refused(refused, other, "could not verify the launch")
+
+
+@pytest.mark.parametrize(
+    ("env", "samesite"),
+    [
+        ({"LTI_IFRAME": "1"}, "None"),  # secure cookies (DEBUG off): the LMS's iframe gets them
+        ({}, "Lax"),
+        ({"LTI_IFRAME": "1", "SECURE_COOKIES": "0"}, "Lax"),  # browsers refuse None unsecured
+    ],
+)
+def test_settings_let_the_lms_iframe_have_the_cookies_only_when_asked_and_secure(
+    env: dict[str, str], samesite: str
+) -> None:
+    base = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "k" * 40 + "abcdefghij",
+        "ALLOWED_HOSTS": "example.org",
+        "SITE_URL": "https://example.org",
+    }
+    code = "import trellis.settings as s; print(s.SESSION_COOKIE_SAMESITE, s.CSRF_COOKIE_SAMESITE)"
+    done = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", code], env={**base, **env}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [samesite, samesite]
