@@ -105,6 +105,14 @@ class LtiCourse(models.Model):
     title = models.CharField(max_length=255, blank=True)
     lineitems_url = models.URLField(max_length=500, blank=True)
     scopes = models.JSONField(default=list)
+    program = models.ForeignKey(
+        Program,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lti_courses",
+        help_text="The program this course's launches land in; empty: the registration's.",
+    )
 
     class Meta:
         ordering = ["title"]
@@ -114,6 +122,10 @@ class LtiCourse(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.context_id
+
+    @property
+    def landing_program(self) -> Program:
+        return self.program or self.platform.program
 
 
 class LtiLineItem(models.Model):

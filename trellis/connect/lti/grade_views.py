@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,12 +32,16 @@ def _managing(request: HttpRequest, slug: str) -> ProgramAccess:
     return get_program_managed_by(viewer(request), slug)
 
 
+def _courses_of(program: Program) -> QuerySet[LtiCourse]:
+    """The courses whose launches land in the program (their own choice, else their
+    registration's)."""
+    return LtiCourse.objects.filter(
+        Q(program=program) | Q(program__isnull=True, platform__program=program)
+    ).select_related("platform__program", "program")
+
+
 def _course(access: ProgramAccess, course_id: int) -> LtiCourse:
-    course = (
-        LtiCourse.objects.select_related("platform__program")
-        .filter(pk=course_id, platform__program=access.program)
-        .first()
-    )
+    course = _courses_of(access.program).filter(pk=course_id).first()
     if course is None:
         raise Http404("No such course")
     return course
@@ -68,11 +73,7 @@ class LineItemForm(forms.Form):
 @require_GET
 def courses(request: HttpRequest, slug: str) -> HttpResponse:
     access = _managing(request, slug)
-    found = (
-        LtiCourse.objects.filter(platform__program=access.program)
-        .select_related("platform")
-        .prefetch_related("line_items")
-    )
+    found = _courses_of(access.program).prefetch_related("line_items")
     listed = [{"course": c, "grades": grades_offered(c)} for c in found]
     return render(
         request, "connect/lti/courses.html", {"program": access.program, "courses": listed}
@@ -114,8 +115,8 @@ def line_item_new(request: HttpRequest, slug: str, course_id: int) -> HttpRespon
 def line_item_import(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     access = _managing(request, slug)
     line_item = (
-        LtiLineItem.objects.select_related("course__platform__program")
-        .filter(pk=pk, course__platform__program=access.program)
+        LtiLineItem.objects.select_related("course__platform__program", "course__program")
+        .filter(pk=pk, course__in=_courses_of(access.program))
         .first()
     )
     if line_item is None:

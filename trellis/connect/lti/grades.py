@@ -111,7 +111,7 @@ def line_item_map(
     acting_user: User,
 ) -> LtiLineItem:
     """Map an assignment to framework items of the program (adopted ones only)."""
-    program = course.platform.program
+    program = course.landing_program
     adopted = Item.objects.filter(framework__adoptions__program=program)
     if not items or adopted.filter(pk__in=[i.pk for i in items]).count() != len(set(items)):
         raise GradesUnavailable("Choose items of the frameworks the program adopts")
@@ -140,7 +140,7 @@ def line_item_map(
 def line_item_scores_import(*, line_item: LtiLineItem, acting_user: User | None) -> ScoresImport:
     """Read the assignment's results and land them as the exam's scores."""
     course = line_item.course
-    program = course.platform.program
+    program = course.landing_program
     service = _service(course)
     results = _asked("the results", lambda: service.get_grades(LineItem({"id": line_item.url})))
     people = {

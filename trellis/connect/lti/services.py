@@ -180,18 +180,21 @@ def course_role(roles: Iterable[str]) -> Role | None:
 class Launch:
     person: User
     role: Role | None
+    program: Program  # the course's, else the registration's
     membership_added: Membership | None
 
 
-def _membership_for(*, platform: LtiPlatform, person: User, role: Role | None) -> Membership | None:
+def _membership_for(
+    *, platform: LtiPlatform, program: Program, person: User, role: Role | None
+) -> Membership | None:
     if role is None or not platform.add_members:
         return None
-    held = memberships_current(person=person).filter(program=platform.program, role=role)
+    held = memberships_current(person=person).filter(program=program, role=role)
     if held.exists():
         return None
     membership = membership_add(
         person=person,
-        program=platform.program,
+        program=program,
         role=role,
         start_date=timezone.localdate(),
         acting_user=None,
@@ -201,14 +204,14 @@ def _membership_for(*, platform: LtiPlatform, person: User, role: Role | None) -
         action="lti.membership.add",
         target=membership,
         after={"platform": platform.pk, "role": role.value},
-        program=platform.program,
+        program=program,
     )
     return membership
 
 
-def _remember(*, platform: LtiPlatform, person: User, claims: dict[str, Any]) -> None:
+def _remember(*, platform: LtiPlatform, person: User, claims: dict[str, Any]) -> LtiCourse | None:
     """Who the platform's user id is, and the course with its grade service: what reading
-    an assignment's scores later needs (grades.py)."""
+    an assignment's scores later needs (grades.py). The course, where the launch names one."""
     sub = str(claims.get("sub") or "")
     if sub:
         LtiIdentity.objects.update_or_create(
@@ -216,11 +219,11 @@ def _remember(*, platform: LtiPlatform, person: User, claims: dict[str, Any]) ->
         )
     context = claims.get(CLAIM + "context")
     if not isinstance(context, dict) or not context.get("id"):
-        return
+        return None
     service = claims.get(AGS_CLAIM)
     service = service if isinstance(service, dict) else {}
     scopes = service.get("scope")
-    LtiCourse.objects.update_or_create(
+    course, _ = LtiCourse.objects.select_related("program").update_or_create(
         platform=platform,
         context_id=str(context["id"])[:255],
         defaults={
@@ -228,6 +231,26 @@ def _remember(*, platform: LtiPlatform, person: User, claims: dict[str, Any]) ->
             "lineitems_url": str(service.get("lineitems") or "")[:500],
             "scopes": [str(x) for x in scopes] if isinstance(scopes, list) else [],
         },
+    )
+    return course
+
+
+@transaction.atomic
+def course_program_set(*, course: LtiCourse, program: Program | None, acting_user: User) -> None:
+    """Send a course's launches to another program of the institution (None: back to the
+    registration's)."""
+    if program is not None and program.institution_id != course.platform.institution_id:
+        raise RegistrationError("The program belongs to another institution")
+    before = snapshot(course, ["program"])
+    course.program = program
+    course.save(update_fields=["program"])
+    audit_record(
+        actor=acting_user,
+        action="lti.course.program",
+        target=course,
+        before=before,
+        after=snapshot(course, ["program"]),
+        institution=course.platform.institution,
     )
 
 
@@ -260,8 +283,9 @@ def launch_accept(
         )
         if person is None:
             return None
+        course = _remember(platform=platform, person=person, claims=claims)
+        program = course.landing_program if course else platform.program
         roles = claims.get(CLAIM + "roles") or []
         role = course_role(roles if isinstance(roles, list) else [])
-        added = _membership_for(platform=platform, person=person, role=role)
-        _remember(platform=platform, person=person, claims=claims)
-    return Launch(person=person, role=role, membership_added=added)
+        added = _membership_for(platform=platform, program=program, person=person, role=role)
+    return Launch(person=person, role=role, program=program, membership_added=added)

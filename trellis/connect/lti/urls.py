@@ -16,4 +16,9 @@ urlpatterns = [
     path("platforms/", admin_views.platforms, name="platforms"),
     path("platforms/new/", admin_views.platform_new, name="platform-new"),
     path("platforms/<int:pk>/", admin_views.platform, name="platform"),
+    path(
+        "platforms/<int:pk>/courses/<int:course_id>/",
+        admin_views.course_program,
+        name="course-program",
+    ),
 ]

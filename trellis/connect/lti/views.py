@@ -109,7 +109,7 @@ def _target(claims: dict[str, Any]) -> str:
     return str(target) if target in TARGETS else ""
 
 
-def _landing(accepted: Launch, platform: LtiPlatform, target: str) -> str:
+def _landing(accepted: Launch, target: str) -> str:
     """Where the launch sends the person: the target asked for, else their record for a
     learner and their learners for faculty; a record only for a learner of the program."""
     if not target:
@@ -120,14 +120,14 @@ def _landing(accepted: Launch, platform: LtiPlatform, target: str) -> str:
         return reverse("my-schedule:learners-now")
     is_learner = (
         memberships_current(person=accepted.person)
-        .filter(program=platform.program, role=Role.LEARNER)
+        .filter(program=accepted.program, role=Role.LEARNER)
         .exists()
     )
     if not is_learner:
         return reverse("home")
     return reverse(
         "records:learner",
-        kwargs={"slug": platform.program.slug, "learner_id": accepted.person.pk},
+        kwargs={"slug": accepted.program.slug, "learner_id": accepted.person.pk},
     )
 
 
@@ -166,7 +166,7 @@ def launch(request: HttpRequest) -> HttpResponse:
             "settings": claims.get(DL_CLAIM),
         }
         return redirect("lti:deep-link")
-    return redirect(_landing(accepted, platform, _target(claims)))
+    return redirect(_landing(accepted, _target(claims)))
 
 
 @dataclass(frozen=True)

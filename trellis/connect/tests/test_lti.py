@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from trellis.audit.models import AuditEvent
 from trellis.connect.lti.services import platform_register
-from trellis.connect.models import LtiNonce, LtiPlatform
+from trellis.connect.models import LtiCourse, LtiNonce, LtiPlatform
 from trellis.connect.tests.lti_platform import (
     ADMINISTRATOR,
     CLIENT_ID,
@@ -371,3 +371,30 @@ def test_settings_let_the_lms_iframe_have_the_cookies_only_when_asked_and_secure
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [samesite, samesite]
+
+
+def test_an_admin_sends_a_course_to_another_program(
+    client: Client, people: People, lms: Platform
+) -> None:
+    platform = register(lms, people, add_members=True)
+    launch(Client(), lms)  # the course is seen, in the registration's program
+    course = LtiCourse.objects.get(platform=platform)
+    admin = Client()
+    admin.force_login(people.admin)
+    page = admin.get(f"/lti/platforms/{platform.pk}/").content.decode()
+    assert "Internal Medicine clerkship" in page
+    url = f"/lti/platforms/{platform.pk}/courses/{course.pk}/"
+    assert admin.post(url, {"program": people.fd_program.pk}).status_code == 302
+    assert AuditEvent.objects.filter(action="lti.course.program", actor=people.admin).exists()
+    lms.next.email, lms.next.roles = people.outsider.email, INSTRUCTOR
+    launch(client, lms)
+    assert not Membership.objects.filter(person=people.outsider, program=people.program).exists()
+    assert Membership.objects.filter(
+        person=people.outsider, program=people.fd_program, role=Role.FACULTY
+    ).exists()
+    # Another institution's program is refused; a non-admin gets 404.
+    admin.post(url, {"program": people.other_program.pk})
+    assert LtiCourse.objects.get().program == people.fd_program
+    admin.force_login(people.director)
+    assert admin.post(url, {"program": ""}).status_code == 404
+    assert LtiCourse.objects.get().program == people.fd_program

@@ -14,6 +14,7 @@ from django.test import Client
 
 from trellis.assessments.models import Exam, ExamScore
 from trellis.audit.models import AuditEvent
+from trellis.connect.lti.services import course_program_set
 from trellis.connect.models import LtiCourse, LtiIdentity, LtiLineItem, LtiPlatform
 from trellis.connect.tests.lti_platform import AGS_SCOPES, INSTRUCTOR, Platform
 from trellis.connect.tests.test_lti import launch, register
@@ -186,3 +187,21 @@ def test_the_program_page_links_its_managers_to_the_assignments(
     assert client.get(f"/programs/{people.program.slug}/lti/").status_code == (
         200 if shown else 404
     )
+
+
+def test_a_course_sent_to_another_program_is_that_programs(
+    client: Client, people: People, lms: Platform, course: LtiCourse
+) -> None:
+    course_program_set(course=course, program=people.fd_program, acting_user=people.admin)
+    client.force_login(people.coordinator)
+    assert (
+        "Internal Medicine clerkship"
+        not in client.get(f"/programs/{people.program.slug}/lti/").content.decode()
+    )
+    assert (
+        client.get(f"/programs/{people.program.slug}/lti/courses/{course.pk}/map/").status_code
+        == 404
+    )
+    client.force_login(people.fd_lead)
+    page = client.get(f"/programs/{people.fd_program.slug}/lti/").content.decode()
+    assert "Internal Medicine clerkship" in page
