@@ -223,7 +223,7 @@ def _remember(*, platform: LtiPlatform, person: User, claims: dict[str, Any]) ->
     service = claims.get(AGS_CLAIM)
     service = service if isinstance(service, dict) else {}
     scopes = service.get("scope")
-    course, _ = LtiCourse.objects.select_related("program").update_or_create(
+    course, _ = LtiCourse.objects.update_or_create(
         platform=platform,
         context_id=str(context["id"])[:255],
         defaults={
