@@ -12,7 +12,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Ralph, the open-source learning record store the xAPI tests run against, in a virtual
+# environment of its own (its web stack stays out of Trellis's).
+LRS_VENV := .venv-lrs
+LRS_STAMP := $(LRS_VENV)/.installed
+$(LRS_STAMP): Makefile
+	$(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/pip install --quiet --upgrade pip
+	$(LRS_VENV)/bin/pip install --quiet 'ralph-malph[lrs,cli]==5.1.0' 'requests==2.32.3'
+	touch $(LRS_STAMP)
+
+install: $(STAMP) $(LRS_STAMP)
 
 demo: $(STAMP)
 	DEBUG=1 $(BIN)/trellis demo
@@ -40,8 +50,8 @@ deploycheck: $(STAMP)
 typecheck: $(STAMP)
 	DEBUG=1 $(BIN)/mypy trellis
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(LRS_STAMP)
 	DEBUG=1 $(BIN)/pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) $(LRS_VENV) var

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "trellis.committees",
     "trellis.api",
     "trellis.connect",
+    "trellis.connect.xapi",
     "trellis.demo",
     "trellis.ops",
 ]
@@ -164,6 +165,13 @@ API_TOKEN_MAX_DAYS = int(os.environ.get("API_TOKEN_MAX_DAYS", "365"))
 # Single sign-on with OpenID Connect (docs/operators.md, trellis/connect/sso/). Off unless
 # OIDC_RP_CLIENT_ID is set; the endpoints come from OIDC_ISSUER's discovery document, each
 # overridable (OIDC_OP_*). People are matched by e-mail to existing accounts.
+# xAPI: the learning record store assessments are sent to and statements read from
+# (`trellis xapi send|import`, docs/operators.md). Empty: no LRS.
+XAPI_LRS_ENDPOINT = os.environ.get("XAPI_LRS_ENDPOINT", "")
+XAPI_LRS_USERNAME = os.environ.get("XAPI_LRS_USERNAME", "")
+XAPI_LRS_PASSWORD = os.environ.get("XAPI_LRS_PASSWORD", "")
+XAPI_IMPORT_OVERLAP_DAYS = float(os.environ.get("XAPI_IMPORT_OVERLAP_DAYS", "30"))
+
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
 OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")

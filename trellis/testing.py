@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import socket
 from dataclasses import dataclass
 
 from openpyxl import Workbook
@@ -157,3 +158,10 @@ def xlsx_bytes(rows: list[list[object]]) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

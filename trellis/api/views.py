@@ -34,7 +34,7 @@ from trellis.api.serializers import (
     ProgramSerializer,
 )
 from trellis.frameworks.access import get_framework_for
-from trellis.frameworks.models import Framework
+from trellis.frameworks.models import Adoption, Framework
 from trellis.frameworks.selectors import framework_items, frameworks_visible
 from trellis.frameworks.services import FrameworkImportError, framework_export, framework_import
 from trellis.people.access import get_program_for, viewer
@@ -202,7 +202,9 @@ class ProgramDetail(generics.RetrieveAPIView[Program]):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         access = get_program_for(viewer(request), kwargs["slug"])
         program = access.program
-        prefetch_related_objects([program], "adoptions__framework")
+        # The frameworks it uses now; those it moved on from through a crosswalk are history.
+        current = Adoption.objects.current().select_related("framework")
+        prefetch_related_objects([program], Prefetch("adoptions", queryset=current))
         members = program_members(program=program) if access.can_see_members else None
         serializer = ProgramDetailSerializer(program, context={"members": members})
         return Response(serializer.data)

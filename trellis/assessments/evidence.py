@@ -15,6 +15,9 @@ The rules, each written once:
   evidence; their subject sees them only as aggregates of at least `ANONYMITY_MINIMUM`;
 - items of developmental frameworks (the Clinician Educator Milestones) are left out
   unless their owner's own view asks for them (`record_adoptions`, `DEVELOPMENTAL`);
+- a program that moved to a new framework version keeps its ratings on the old items;
+  they are read under the new ones through the crosswalk (`items_through`), each point
+  naming where it came from;
 - *entrustment reached* on an EPA is the highest level observed at least
   `ENTRUSTMENT_MIN_TIMES` times (one lucky rating is not entrustment).
 """
@@ -38,6 +41,7 @@ from trellis.assessments.models import (
     ExamScore,
     Rating,
 )
+from trellis.frameworks.crosswalk import Carried, items_through
 from trellis.frameworks.models import Adoption, ExpectedLevel, Item, ItemKind
 from trellis.frameworks.selectors import default_expected_level
 from trellis.people.models import Program, User
@@ -61,6 +65,9 @@ class RatingPoint:
     level: Decimal | None
     not_observed: bool
     assessor_role: str
+    # Where a rating on an item the program moved on from comes from ("PC1, IM 1.0"):
+    # the rating keeps its own item; it is read here through the crosswalk.
+    carried_from: str = ""
 
 
 @dataclass
@@ -118,6 +125,8 @@ class LearnerEvidence:
     exams: list[ExamResult]
     start: dt.date | None = None
     end: dt.date | None = None
+    # Rated items of versions the program moved on from that became no current item.
+    retired: list[ItemEvidence] = field(default_factory=list)
 
     @property
     def subcompetencies(self) -> list[ItemEvidence]:
@@ -134,11 +143,28 @@ class LearnerEvidence:
 # --- building blocks shared with the program view ----------------------------------------
 
 
-def record_adoptions(*, program: Program, include_developmental: bool = False) -> list[Adoption]:
+def program_adoptions(*, program: Program) -> list[Adoption]:
+    """Every adoption of the program, those it moved on from too (`items_through` reads
+    them), in one query."""
     qs = Adoption.objects.filter(program=program).select_related("framework", "program")
-    if not include_developmental:
-        qs = qs.filter(framework__developmental=False)
     return list(qs.order_by("framework__title", "id"))
+
+
+def current_adoptions(
+    adoptions: list[Adoption], *, include_developmental: bool = False
+) -> list[Adoption]:
+    return [
+        a
+        for a in adoptions
+        if a.replaced_at is None and (include_developmental or not a.framework.developmental)
+    ]
+
+
+def record_adoptions(*, program: Program, include_developmental: bool = False) -> list[Adoption]:
+    """The frameworks the program uses now, developmental ones only where asked."""
+    return current_adoptions(
+        program_adoptions(program=program), include_developmental=include_developmental
+    )
 
 
 def record_items(*, adoptions: list[Adoption]) -> list[Item]:
@@ -204,6 +230,7 @@ class SelfLevel:
     level: Decimal
     observed_on: dt.date
     assessment_id: int
+    carried_from: str = ""  # the item of an earlier framework version it was placed on
 
     def gap(self, other: Decimal | None) -> Decimal | None:
         """How far above (positive) or below `other` (the latest rating) the learner placed
@@ -214,7 +241,9 @@ class SelfLevel:
 
 def learner_self_levels(*, program: Program, learner: User) -> dict[int, SelfLevel]:
     """Item id -> the learner's latest self-assessed level of it in `program` (their own
-    self-assessments only; developmental frameworks left out). One query."""
+    self-assessments only; developmental frameworks left out), a level placed on an item of
+    a version the program moved on from read under the items it became (`carried_from`
+    says which). One query, two where the program moved."""
     rows = (
         Rating.objects.filter(
             assessment__program=program,
@@ -229,7 +258,18 @@ def learner_self_levels(*, program: Program, learner: User) -> dict[int, SelfLev
         .order_by("assessment__observed_on", "assessment__submitted_at", "assessment_id")
         .values_list("item_id", "level", "assessment__observed_on", "assessment_id")
     )
-    return {item: SelfLevel(level, day, pk) for item, level, day, pk in rows if level is not None}
+    through = items_through(program=program)
+    out: dict[int, SelfLevel] = {}
+    for item, level, day, pk in rows:
+        if level is None:
+            continue
+        out[item] = SelfLevel(level, day, pk)
+        carried = through.get(item)
+        if carried is not None:
+            for now in carried.to:
+                # A later self-assessment on the new item itself comes later in `rows`.
+                out[now] = SelfLevel(level, day, pk, carried.label)
+    return out
 
 
 def trend_per_month(points: list[tuple[dt.date, Decimal]]) -> float | None:
@@ -338,18 +378,26 @@ def learner_evidence(
     queries whatever the number of items or ratings. Not `with_comments`: every item's
     comments are left empty, two queries fewer, for a reader that shows none (the record
     page and its charts; thousands of comments were a fifth of that page's time)."""
-    adoptions = record_adoptions(program=program, include_developmental=include_developmental)
+    every = program_adoptions(program=program)
+    adoptions = current_adoptions(every, include_developmental=include_developmental)
     items = record_items(adoptions=adoptions)
     expected = ExpectedLevels(adoptions)
     year = learner_training_year(program=program, learner=learner, on=end)
     item_ids = {it.pk for it in items}
+    carried = {
+        old: c
+        for old, c in items_through(program=program, adoptions=every).items()
+        if item_ids.intersection(c.to)
+    }
+    retired = _retired_items(every, carried, include_developmental=include_developmental)
+    retired_ids = {it.pk for it in retired}
     points: dict[int, list[RatingPoint]] = defaultdict(list)
     rated: dict[int, set[int]] = defaultdict(set)
     rows = (
         Rating.objects.filter(
             evidence_filter(program=program, start=start, end=end),
             assessment__subject=learner,
-            item_id__in=item_ids,
+            item_id__in=item_ids | set(carried) | retired_ids,
         )
         .values_list(
             "item_id",
@@ -362,14 +410,22 @@ def learner_evidence(
         .order_by("assessment__observed_on", "assessment_id")
     )
     for item_id, assessment_id, day, level, not_observed, role in rows:
-        points[item_id].append(RatingPoint(assessment_id, day, level, not_observed, role))
-        if not not_observed:
-            rated[assessment_id].add(item_id)
+        origin = carried.get(item_id)
+        label = origin.label if origin is not None else ""
+        for shown in origin.to if origin is not None else (item_id,):
+            if shown not in item_ids and shown not in retired_ids:
+                continue
+            points[shown].append(RatingPoint(assessment_id, day, level, not_observed, role, label))
+            if not not_observed:
+                rated[assessment_id].add(shown)
     comments = (
         _comments_by_item(program=program, learner=learner, start=start, end=end, rated=rated)
         if with_comments
         else {}
     )
+    for old, origin in carried.items():
+        for shown in origin.to:
+            comments.setdefault(shown, []).extend(comments.get(old, []))
     return LearnerEvidence(
         learner=learner,
         program=program,
@@ -387,4 +443,30 @@ def learner_evidence(
         exams=learner_exams(program=program, learner=learner),
         start=start,
         end=end,
+        retired=[
+            build_item_evidence(it, points[it.pk], None, comments.get(it.pk, []))
+            for it in retired
+            if points.get(it.pk)
+        ],
+    )
+
+
+def _retired_items(
+    adoptions: list[Adoption], carried: dict[int, Carried], *, include_developmental: bool
+) -> list[Item]:
+    """Subcompetencies and EPAs of the versions the program moved on from that no crosswalk
+    carries to a current item: their ratings are kept and shown apart. No query for a
+    program that never moved."""
+    replaced = [
+        a.framework_id
+        for a in adoptions
+        if a.replaced_at is not None and (include_developmental or not a.framework.developmental)
+    ]
+    if not replaced:
+        return []
+    return list(
+        Item.objects.filter(framework_id__in=replaced, kind__in=RECORD_KINDS)
+        .exclude(pk__in=list(carried))
+        .select_related("framework", "parent")
+        .order_by("framework_id", "position", "id")
     )

@@ -113,7 +113,7 @@ def tag_suggestions(*, program: Program, limit: int = 20) -> Suggestions:
 
 def taggable_items(*, program: Program) -> Any:
     """The items a comment of the program may be tagged with: its adopted frameworks'."""
-    frameworks = Adoption.objects.filter(program=program).values("framework_id")
+    frameworks = Adoption.objects.current().filter(program=program).values("framework_id")
     return Item.objects.filter(framework_id__in=frameworks)
 
 

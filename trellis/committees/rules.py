@@ -31,12 +31,13 @@ class CommitteeError(Exception):
 
 
 def review_items(*, program: Program, kind: str = ItemKind.SUBCOMPETENCY) -> QuerySet[Item]:
-    """The items a committee reviews: those of the program's adopted frameworks, never a
+    """The items a committee reviews: those of the frameworks the program uses now, never a
     developmental one."""
     return (
         Item.objects.filter(
             kind=kind,
             framework__adoptions__program=program,
+            framework__adoptions__replaced_at=None,
             framework__developmental=False,
         )
         .select_related("framework", "framework__scale", "scale")

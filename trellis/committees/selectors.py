@@ -8,7 +8,7 @@ with the current (non-superseded) level per item, the decision and entrustment d
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TypeVar
 
@@ -25,6 +25,7 @@ from trellis.committees.models import (
     ReviewCycle,
     ReviewStatus,
 )
+from trellis.frameworks.crosswalk import items_through
 from trellis.people.models import Program, User
 
 # A committee judgement kept as superseding rows: a level or an entrustment decision.
@@ -117,10 +118,32 @@ def previous_review(*, review: Review) -> Review | None:
     )
 
 
-def previous_levels(*, review: Review) -> dict[int, CommitteeLevel]:
-    """The previous signed-off cycle's committee level per item id (empty if none)."""
+@dataclass(frozen=True)
+class PreviousLevel:
+    level: Decimal | None
+    not_yet_assessable: bool
+    # The item it was recorded on, where the program has since moved to a new version.
+    carried_from: str = ""
+
+
+def previous_levels(*, review: Review) -> dict[int, PreviousLevel]:
+    """The previous signed-off cycle's committee level per item id (empty if none). A
+    level recorded on an item the program moved on from is given under the items it
+    became (see `frameworks.crosswalk`), naming where it came from."""
     before = previous_review(review=review)
-    return current_levels(review=before) if before is not None else {}
+    if before is None:
+        return {}
+    out = {
+        item_id: PreviousLevel(row.level, row.not_yet_assessable)
+        for item_id, row in current_levels(review=before).items()
+    }
+    for old, origin in items_through(program=review.cycle.program).items():
+        row = out.get(old)
+        if row is None:
+            continue
+        for new in origin.to:
+            out.setdefault(new, replace(row, carried_from=origin.label))
+    return out
 
 
 def latest_signed_off_cycle(*, program: Program) -> ReviewCycle | None:
@@ -149,12 +172,15 @@ class SignedOffLevel:
     period_end: dt.date
     item_id: int
     level: Decimal | None  # None: not yet assessable
+    carried_from: str = ""  # set where item_id is the new item an older level is read under
 
 
 def signed_off_levels(*, learner: User, program: Program) -> list[SignedOffLevel]:
     """The learner's current committee level per item in each signed-off cycle of the
-    program (corrections applied), oldest cycle first, in one query. Cycles not yet signed
-    off are left out: a level under discussion is not yet the committee's."""
+    program (corrections applied), oldest cycle first. Cycles not yet signed off are left
+    out: a level under discussion is not yet the committee's. A level on an item the
+    program moved on from is given again under each item it became (`carried_from` says
+    where it came from); the row itself keeps its item."""
     rows = (
         CommitteeLevel.objects.filter(
             review__learner=learner,
@@ -172,7 +198,15 @@ def signed_off_levels(*, learner: User, program: Program) -> list[SignedOffLevel
         )
         .order_by("review__cycle__period_end", "review__cycle_id", "recorded_at", "pk")
     )
-    return [SignedOffLevel(*row) for row in rows]
+    found = [SignedOffLevel(*row) for row in rows]
+    carried = items_through(program=program) if found else {}
+    out: list[SignedOffLevel] = []
+    for row in found:
+        out.append(row)
+        origin = carried.get(row.item_id)
+        if origin is not None:
+            out.extend(replace(row, item_id=n, carried_from=origin.label) for n in origin.to)
+    return out
 
 
 def cycle_outcomes(*, cycle: ReviewCycle) -> dict[int, str]:

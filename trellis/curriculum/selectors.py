@@ -12,6 +12,7 @@ from django.db.models import Count, QuerySet
 
 from trellis.curriculum.emphasis import format_emphases, strongest
 from trellis.curriculum.models import Activity, AssessmentMethod, Emphasis, Mapping, Objective
+from trellis.frameworks.crosswalk import items_through
 from trellis.frameworks.models import Framework, Item, ItemKind
 from trellis.people.models import Program
 
@@ -57,7 +58,9 @@ def curriculum_frameworks(
 ) -> list[Framework]:
     """The frameworks the program adopted, the ones a map can be drawn against."""
     # In the order the program adopted them: its main framework usually comes first.
-    qs = Framework.objects.filter(adoptions__program=program).order_by("adoptions__id")
+    qs = Framework.objects.filter(adoptions__program=program, adoptions__replaced_at=None).order_by(
+        "adoptions__id"
+    )
     if developmental is not None:
         qs = qs.filter(developmental=developmental)
     return list(qs)
@@ -170,6 +173,8 @@ class ItemCoverage:
     reinforced: tuple[Activity, ...] = ()
     assessed: tuple[Activity, ...] = ()
     methods: tuple[str, ...] = ()
+    # Items of an earlier version whose mappings count here (see `curriculum_gaps`).
+    carried_from: tuple[str, ...] = ()
 
     @property
     def mapped(self) -> bool:
@@ -258,19 +263,30 @@ def curriculum_gaps(*, program: Program, framework: Framework) -> GapReport:
     and EPA: where it is introduced, reinforced and assessed. The lists: items taught (I
     or R) but never assessed; items only ever introduced; items taught in MANY_PLACES or
     more activities but assessed in none (an overlap worth a look); items not mapped at all.
+    A mapping on an item of a version the program moved on from counts for the items it
+    became (`frameworks.crosswalk`); the mapping itself is left as it was.
     """
     activities = program_activities(program=program)
     items = map_columns(framework=framework)
     by_id = {a.pk: a for a in activities}
+    shown = {it.pk for it in items}
+    through = {
+        old: c for old, c in items_through(program=program).items() if shown.intersection(c.to)
+    }
     cells: dict[Cell, set[str]] = defaultdict(set)
     methods: dict[int, set[str]] = defaultdict(set)
-    rows = Mapping.objects.filter(activity__program=program, item__in=items).values_list(
-        "activity_id", "item_id", "emphasis", "assessment_method"
-    )
+    carried: dict[int, list[str]] = defaultdict(list)
+    rows = Mapping.objects.filter(
+        activity__program=program, item_id__in=shown | set(through)
+    ).values_list("activity_id", "item_id", "emphasis", "assessment_method")
     for activity_id, item_id, emphasis, method in rows:
-        cells[(activity_id, item_id)].add(emphasis)
-        if emphasis == Emphasis.ASSESSED and method:
-            methods[item_id].add(method)
+        origin = through.get(item_id)
+        for target in [t for t in origin.to if t in shown] if origin else [item_id]:
+            cells[(activity_id, target)].add(emphasis)
+            if emphasis == Emphasis.ASSESSED and method:
+                methods[target].add(method)
+            if origin is not None and origin.label not in carried[target]:
+                carried[target].append(origin.label)
     labels = dict(AssessmentMethod.choices)
     coverage: list[ItemCoverage] = []
     for item in items:
@@ -285,6 +301,7 @@ def curriculum_gaps(*, program: Program, framework: Framework) -> GapReport:
                 reinforced=tuple(where["R"]),
                 assessed=tuple(where["A"]),
                 methods=tuple(sorted(str(labels.get(m, m)) for m in methods[item.pk])),
+                carried_from=tuple(carried.get(item.pk, ())),
             )
         )
     report = GapReport(

@@ -300,7 +300,9 @@ def _set_cell(
 
 
 def _adopted_ids(program: Program) -> set[int]:
-    return set(Adoption.objects.filter(program=program).values_list("framework_id", flat=True))
+    return set(
+        Adoption.objects.current().filter(program=program).values_list("framework_id", flat=True)
+    )
 
 
 @transaction.atomic

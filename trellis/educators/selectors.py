@@ -13,8 +13,13 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from trellis.assessments.capture.selectors import anonymous_summary
+from trellis.assessments.evaluations import (
+    evaluation_periods,
+    evaluation_results,
+    teacher_programs,
+)
 from trellis.assessments.models import Assessment, AssessmentStatus, AssessorRole, FormKind
+from trellis.frameworks.crosswalk import framework_now, items_through
 from trellis.frameworks.level_picker import LEVELS as LEVELS  # the educators' views read sel.*
 from trellis.frameworks.level_picker import descriptor_rows as descriptor_rows
 from trellis.frameworks.level_picker import rows_chosen as rows_chosen
@@ -31,13 +36,20 @@ OFFICE_MINIMUM = 5
 HALF_LEVELS = (Decimal("1.5"), Decimal("2.5"), Decimal("3.5"), Decimal("4.5"))
 
 
-def cem_framework() -> Framework | None:
-    return Framework.objects.filter(slug=CEM_SLUG).first()
+def cem_framework(*, program: Program | None = None) -> Framework | None:
+    """The Clinician Educator Milestones: the catalogue's, or, for a faculty-development
+    program that moved to another version through a crosswalk (the published 2022
+    milestones, imported), that version."""
+    catalogue = Framework.objects.filter(slug=CEM_SLUG).first()
+    if program is None or catalogue is None:
+        return catalogue
+    return framework_now(program=program, framework=catalogue)
 
 
-def cem_subcompetencies() -> list[Item]:
+def cem_subcompetencies(*, program: Program | None = None) -> list[Item]:
+    framework = cem_framework(program=program)
     return list(
-        Item.objects.filter(framework__slug=CEM_SLUG, kind=ItemKind.SUBCOMPETENCY)
+        Item.objects.filter(framework=framework, kind=ItemKind.SUBCOMPETENCY)
         .select_related("parent")
         .order_by("position", "id")
     )
@@ -52,7 +64,7 @@ def educator_programs(*, person: User) -> list[Program]:
 
 
 def self_assessments(*, person: User) -> QuerySet[Assessment]:
-    """The person's own CEM self-assessments, oldest first."""
+    """The person's own CEM self-assessments (any version), oldest first."""
     return (
         Assessment.objects.filter(
             subject=person,
@@ -60,7 +72,7 @@ def self_assessments(*, person: User) -> QuerySet[Assessment]:
             assessor_role=AssessorRole.SELF,
             form_version__form__kind=FormKind.SELF,
             status=AssessmentStatus.SUBMITTED,
-            ratings__item__framework__slug=CEM_SLUG,
+            ratings__item__framework__developmental=True,
         )
         .distinct()
         .order_by("observed_on", "submitted_at", "id")
@@ -84,27 +96,42 @@ def peer_assessments(*, person: User) -> QuerySet[Assessment]:
 @dataclass
 class Trajectory:
     dates: list[str]
-    rows: list[tuple[Item, list[Decimal | None]]]
+    # (subcompetency, level per date, where levels on an earlier version came from)
+    rows: list[tuple[Item, list[Decimal | None], list[str]]]
 
     @property
     def latest(self) -> dict[int, Decimal]:
         out: dict[int, Decimal] = {}
-        for item, levels in self.rows:
+        for item, levels, _ in self.rows:
             for level in levels:
                 if level is not None:
                     out[item.pk] = level
         return out
 
 
-def trajectory(*, person: User, items: list[Item], last: int = 8) -> Trajectory:
-    """Rows: subcompetencies; columns: the `last` self-assessments, oldest first."""
+def trajectory(
+    *, person: User, items: list[Item], last: int = 8, program: Program | None = None
+) -> Trajectory:
+    """Rows: subcompetencies; columns: the `last` self-assessments, oldest first. Where
+    `program` moved to a new version of the milestones, a self-assessment made on the
+    earlier version shows under the items it became (`frameworks.crosswalk`); the rating
+    keeps its item."""
     done = list(self_assessments(person=person))[-last:]
-    levels = {
-        (a.pk, r.item_id): r.level for a in done for r in a.ratings.all() if not r.not_observed
-    }
+    carried = items_through(program=program) if program is not None else {}
+    levels: dict[tuple[int, int], Decimal | None] = {}
+    origins: dict[int, list[str]] = defaultdict(list)
+    for a in done:
+        for r in a.ratings.all():
+            if r.not_observed:
+                continue
+            origin = carried.get(r.item_id)
+            for shown in origin.to if origin is not None else (r.item_id,):
+                levels.setdefault((a.pk, shown), r.level)
+                if origin is not None and origin.label not in origins[shown]:
+                    origins[shown].append(origin.label)
     return Trajectory(
         dates=[a.observed_on.isoformat() for a in done],
-        rows=[(i, [levels.get((a.pk, i.pk)) for a in done]) for i in items],
+        rows=[(i, [levels.get((a.pk, i.pk)) for a in done], origins.get(i.pk, [])) for i in items],
     )
 
 
@@ -131,23 +158,34 @@ def latest_levels(*, people: list[int], items: list[Item]) -> dict[int, dict[int
 
 @dataclass
 class EvaluationMean:
-    form_title: str
+    form_title: str  # where and when: "Internal Medicine Residency, 2025-2026"
     mean: Decimal
     count: int
 
 
 def teaching_by_item(*, person: User) -> tuple[dict[int, list[EvaluationMean]], int]:
-    """Learners' anonymous evaluations of `person`, per CEM subcompetency, only from forms
-    with at least the anonymity minimum of responses; and how many responses are held back."""
+    """Learners' anonymous evaluations of `person`, per CEM subcompetency, read as program
+    evaluation reads them (`assessments.evaluations`: by academic year, a year shown from
+    three responses and an item from three ratings), never across years, so no figure here
+    and there leaves a smaller group's by subtraction; and how many responses are held
+    back."""
     out: dict[int, list[EvaluationMean]] = defaultdict(list)
     held = 0
-    for summary in anonymous_summary(subject=person):
-        if not summary.released:
-            held += summary.responses
-            continue
-        for m in summary.means:
-            if m.item.framework_id and m.item.framework.slug == CEM_SLUG:
-                out[m.item.pk].append(EvaluationMean(summary.form.title, m.mean, m.count))
+    for program in teacher_programs(teacher=person):
+        for period in evaluation_periods(program=program):
+            results = evaluation_results(
+                program=program, kind=FormKind.TEACHING, period=period, only=person.pk
+            )
+            for group in results.groups:
+                if not group.released:
+                    held += group.responses
+                    continue
+                for result in group.items:
+                    if result.mean is not None and result.item.framework.slug == CEM_SLUG:
+                        where = f"{program.name}, {period.label}"
+                        out[result.item.pk].append(
+                            EvaluationMean(where, result.mean, result.ratings)
+                        )
     return dict(out), held
 
 
@@ -293,7 +331,9 @@ class Progress:
 
 def progress(*, person: User, scopes: frozenset[str] | set[str], plans: Sequence[Plan]) -> Progress:
     """`scopes`: ShareScope values the viewer may see ("teaching" only for the owner)."""
-    items = cem_subcompetencies()
+    programs = educator_programs(person=person)
+    program = programs[0] if programs else None
+    items = cem_subcompetencies(program=program)
     teaching: dict[int, list[EvaluationMean]] = {}
     held = 0
     if "teaching" in scopes:
@@ -301,7 +341,11 @@ def progress(*, person: User, scopes: frozenset[str] | set[str], plans: Sequence
     return Progress(
         person=person,
         items=items,
-        trajectory=trajectory(person=person, items=items) if "self_assessments" in scopes else None,
+        trajectory=(
+            trajectory(person=person, items=items, program=program)
+            if "self_assessments" in scopes
+            else None
+        ),
         peer=list(peer_assessments(person=person)) if "peer_assessments" in scopes else [],
         plans=plans,
         teaching=teaching,

@@ -39,9 +39,12 @@ COLLEAGUE_ROLES = [
 ]
 
 
-def _ratings(levels: dict[Item, Decimal]) -> list[RatingInput]:
+def _ratings(levels: dict[Item, Decimal], program: Program | None = None) -> list[RatingInput]:
+    """The levels as ratings, each on the milestones the program practises on now (the
+    catalogue's, or the version it moved to: `cem_framework`)."""
+    current = cem_framework(program=program) if program is not None else None
     for item in levels:
-        if item.framework.slug != CEM_SLUG:
+        if item.framework.slug != CEM_SLUG and item.framework_id != getattr(current, "pk", None):
             raise ValidationError(f"{item} is not a Clinician Educator Milestone.")
     return [RatingInput(item=i, level=v) for i, v in levels.items()]
 
@@ -68,7 +71,7 @@ def self_assessment_submit(
         assessor=educator,
         assessor_role=AssessorRole.SELF,
         observed_on=observed_on,
-        ratings=_ratings(levels),
+        ratings=_ratings(levels, program),
         comments=[CommentInput("next-time", note)] if note.strip() else [],
         acting_user=acting_user,
     ).assessment

@@ -77,13 +77,15 @@ def _owners(shares: object) -> list[User]:
 @require_http_methods(["GET", "POST"])
 def self_assess(request: HttpRequest) -> HttpResponse:
     practice = get_practice_for(viewer(request))
-    items = sel.cem_subcompetencies()
+    items = sel.cem_subcompetencies(program=practice.program)
     only = {v for v in request.GET.getlist("item") if v.isdigit()}
     if only:  # a workshop's opening: just its subcompetencies
         items = [i for i in items if str(i.pk) in only] or items
     rows = sel.descriptor_rows(items)
     errors: list[str] = []
-    latest = sel.trajectory(person=practice.person, items=items, last=1).latest
+    latest = sel.trajectory(
+        person=practice.person, items=items, last=1, program=practice.program
+    ).latest
     if request.method == "POST":
         levels, errors = read_levels(request.POST, items)
         if not errors:
@@ -120,7 +122,7 @@ def self_assess(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def plan_new(request: HttpRequest) -> HttpResponse:
     practice = get_practice_for(viewer(request))
-    items = sel.cem_subcompetencies()
+    items = sel.cem_subcompetencies(program=practice.program)
     initial = {"item": request.GET.get("item")} if request.GET.get("item", "").isdigit() else {}
     form = PlanForm(request.POST or None, items=items, initial=initial)
     if request.method == "POST" and form.is_valid():

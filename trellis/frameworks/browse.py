@@ -204,7 +204,8 @@ def adoption_summaries(*, programs: list[Program]) -> dict[int, list[AdoptionSum
         return out
     by_id = {p.pk: p for p in programs}
     adoptions = (
-        Adoption.objects.filter(program_id__in=by_id)
+        Adoption.objects.current()
+        .filter(program_id__in=by_id)
         .select_related("framework")
         .prefetch_related(
             Prefetch(
@@ -218,7 +219,9 @@ def adoption_summaries(*, programs: list[Program]) -> dict[int, list[AdoptionSum
     for adoption in adoptions:
         program = by_id[adoption.program_id]
         adoption.program = program
-        set_levels = {row.training_year: row.level for row in adoption.framework_wide}
+        # The Prefetch's to_attr: django-stubs types it on a plain QuerySet, not a custom one.
+        wide: list[ExpectedLevel] = adoption.framework_wide  # type: ignore[attr-defined]
+        set_levels = {row.training_year: row.level for row in wide}
         levels = []
         for year in range(1, program.length_years + 1):
             level = set_levels.get(year)
@@ -260,7 +263,7 @@ def learner_targets(*, user: User, framework: Framework, item: Item) -> list[Tar
     if not learning:
         return []
     targets = []
-    for adoption in Adoption.objects.filter(program_id__in=learning, framework=framework):
+    for adoption in Adoption.objects.current().filter(program_id__in=learning, framework=framework):
         program, year = learning[adoption.program_id]
         adoption.program = program
         targets.append(

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 
 from trellis.frameworks.browse import AdoptionSummary
-from trellis.frameworks.models import MILESTONE_LEVELS, Framework, is_half_step
+from trellis.frameworks.models import MILESTONE_LEVELS, Crosswalk, Framework, Item, is_half_step
 from trellis.frameworks.selectors import default_expected_level
-from trellis.people.models import Institution
+from trellis.people.models import Institution, Program
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 LEVEL_CHOICES = [(v, f"Level {v:g}") for v in MILESTONE_LEVELS]
@@ -23,7 +23,29 @@ def check_half_level(value: Decimal | None) -> None:
         raise forms.ValidationError("Use whole or half levels, such as 2 or 2.5.")
 
 
-class ImportForm(forms.Form):
+class InstitutionChoice(forms.Form):
+    """A form with an `institution` field, asked only of someone who manages in more than
+    one institution; for everyone else it is their one institution."""
+
+    only_institution: Institution | None = None
+
+    def institution_choice(self, institutions: list[Institution]) -> None:
+        self.only_institution = institutions[0] if len(institutions) == 1 else None
+        if self.only_institution is not None:
+            del self.fields["institution"]
+        else:
+            field = self.fields["institution"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Institution.objects.filter(pk__in=[i.pk for i in institutions])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.only_institution is not None:
+            cleaned["institution"] = self.only_institution
+        return cleaned
+
+
+class ImportForm(InstitutionChoice):
     file = forms.FileField(
         label="Framework file",
         help_text=(
@@ -43,20 +65,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, institutions: list[Institution], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Someone who manages in one institution only is not asked which.
-        self.only_institution = institutions[0] if len(institutions) == 1 else None
-        if self.only_institution is not None:
-            del self.fields["institution"]
-        else:
-            field = self.fields["institution"]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = Institution.objects.filter(pk__in=[i.pk for i in institutions])
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        if self.only_institution is not None:
-            cleaned["institution"] = self.only_institution
-        return cleaned
+        self.institution_choice(institutions)
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
@@ -132,3 +141,67 @@ class ExpectedLevelsForm(forms.Form):
             if new != old:
                 out.append((lv.year, new))
         return out
+
+
+class CrosswalkProposeForm(InstitutionChoice):
+    target = forms.ModelChoiceField(
+        queryset=Framework.objects.none(),
+        label="To the version",
+        empty_label="Choose a framework",
+        help_text="Items are matched by code first, then by name; you review every link.",
+    )
+    institution = forms.ModelChoiceField(
+        queryset=Institution.objects.none(), label="Institution", empty_label=None
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        targets: QuerySet[Framework],
+        institutions: list[Institution],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        target = self.fields["target"]
+        assert isinstance(target, forms.ModelChoiceField)
+        target.queryset = targets
+        self.institution_choice(institutions)
+
+
+class ItemChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} {obj.name}".strip()
+
+
+class CrosswalkLinkForm(forms.Form):
+    """A link to add: one item of the source version to one of the target version."""
+
+    source_item = ItemChoiceField(
+        queryset=Item.objects.none(), label="Item in the earlier version", empty_label="Choose"
+    )
+    target_item = ItemChoiceField(
+        queryset=Item.objects.none(), label="Becomes (in part) the item", empty_label="Choose"
+    )
+
+    def __init__(self, *args: Any, crosswalk: Crosswalk, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, framework in (
+            ("source_item", crosswalk.source),
+            ("target_item", crosswalk.target),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = framework.items.order_by("position", "id")
+
+
+class CrosswalkApplyForm(forms.Form):
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.none(), label="Program", empty_label="Choose a program"
+    )
+
+    def __init__(self, *args: Any, programs: list[Program], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["program"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Program.objects.filter(pk__in=[p.pk for p in programs]).order_by("name")
+        field.to_field_name = "slug"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -272,6 +273,12 @@ class Association(models.Model):
         return f"{self.origin_identifier} {self.association_type} {self.destination_identifier}"
 
 
+class AdoptionQuerySet(models.QuerySet["Adoption"]):
+    def current(self) -> Self:
+        """The frameworks a program uses now (not those it moved on from)."""
+        return self.filter(replaced_at__isnull=True)
+
+
 class Adoption(models.Model):
     """A program uses a framework, with a graduation target (Level 4 by default)."""
 
@@ -279,6 +286,22 @@ class Adoption(models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="adoptions")
     graduation_level = models.DecimalField(max_digits=3, decimal_places=1, default=Decimal("4.0"))
     adopted_at = models.DateTimeField(auto_now_add=True)
+    # A program that moves to a newer version keeps the old adoption, marked replaced: its
+    # ratings, levels and mappings stay on the old items and are read through `crosswalk`.
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    crosswalk = models.ForeignKey(
+        "Crosswalk",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The crosswalk this program moved through, from this adoption's framework.",
+    )
+
+    objects = AdoptionQuerySet.as_manager()
 
     class Meta:
         ordering = ["program", "framework__title"]
@@ -317,3 +340,67 @@ class ExpectedLevel(models.Model):
     def __str__(self) -> str:
         scope = self.item.code if self.item_id and self.item else "all items"
         return f"Year {self.training_year}, {scope}: level {self.level}"
+
+
+class Crosswalk(models.Model):
+    """How the items of one framework version become those of the next.
+
+    The links are the whole of it: what happened to an item (renamed, split, merged, new,
+    retired) is read from them (`trellis.frameworks.crosswalk.item_changes`), never stored.
+    Once applied to a program it is frozen: the program's history is read through it.
+    """
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="crosswalks",
+        help_text="Whose crosswalk it is: its managers review it and apply it to programs.",
+    )
+    source = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="crosswalks_out")
+    target = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="crosswalks_in")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["source__title", "source__version", "target__version", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "source", "target"], name="crosswalk_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=models.F("target")), name="crosswalk_two_frameworks"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_at is not None
+
+
+class CrosswalkLink(models.Model):
+    """One arrow of a crosswalk: a source item becomes (all or part of) a target item."""
+
+    crosswalk = models.ForeignKey(Crosswalk, on_delete=models.CASCADE, related_name="links")
+    source_item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    target_item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["crosswalk", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["crosswalk", "source_item", "target_item"],
+                name="crosswalk_link_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_item} → {self.target_item}"

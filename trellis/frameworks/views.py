@@ -22,6 +22,7 @@ from trellis.frameworks.browse import (
     item_page,
     learner_targets,
 )
+from trellis.frameworks.crosswalk import adoptions_replaced
 from trellis.frameworks.forms import AdoptForm, ExpectedLevelsForm, ImportForm
 from trellis.frameworks.io.errors import FrameworkImportError, ImportProblem
 from trellis.frameworks.selectors import frameworks_visible
@@ -177,6 +178,7 @@ def program_frameworks(request: HttpRequest, slug: str) -> HttpResponse:
             "access": access,
             "program": program,
             "adoptions": adoption_summaries(programs=[program]).get(program.pk, []),
+            "replaced": adoptions_replaced(program=program),
             "form": form,
         },
     )

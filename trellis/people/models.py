@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -95,9 +96,21 @@ class ProgramKind(models.TextChoices):
     FACULTY_DEVELOPMENT = "faculty_development", "Faculty development"
 
 
+# Words that follow /assess/ in addresses of their own (a phone handover, a request's
+# answer, an assessment): a program named by one would lose pages to them.
+RESERVED_PROGRAM_SLUGS = frozenset({"a", "ask", "given", "handover", "mine", "r", "teaching"})
+
+
+def program_slug_free(value: str) -> None:
+    if value in RESERVED_PROGRAM_SLUGS:
+        raise ValidationError(
+            f"'{value}' is a word Trellis's own addresses use; choose another short name"
+        )
+
+
 class Program(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="programs")
-    slug = models.SlugField(unique=True)
+    slug = models.SlugField(unique=True, validators=[program_slug_free])
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=32, choices=ProgramKind.choices)
     specialty = models.CharField(max_length=120, blank=True)

@@ -27,6 +27,7 @@ from trellis.people.models import (
     ProgramKind,
     Role,
     User,
+    program_slug_free,
 )
 from trellis.people.selectors import last_promotion, learners_of, membership_holding
 
@@ -82,6 +83,7 @@ def program_create(
 ) -> Program:
     if length_years < 1:
         raise ValueError("A program lasts at least one year")
+    program_slug_free(slug)
     program = Program.objects.create(
         institution=institution,
         slug=slug,

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import F, Q, QuerySet
 
+from trellis.frameworks.crosswalk import items_through
+from trellis.frameworks.models import Item
 from trellis.people.models import Program, User
 from trellis.plans.models import Coaching, Plan, PlanStatus, Share, ShareScope
 
 
 def plans_of(*, owner: User, status: PlanStatus | None = None) -> QuerySet[Plan]:
-    plans = Plan.objects.filter(owner=owner).select_related("item", "program")
+    plans = Plan.objects.filter(owner=owner).select_related("item__framework", "program")
     if status is not None:
         plans = plans.filter(status=status)
     return plans.prefetch_related("check_ins")
@@ -40,6 +44,18 @@ def open_plans_in_program(
         .exclude(item__framework__developmental=True)
     )
     return plans if private else plans.filter(plan_seen_by_program())
+
+
+def plans_now(*, program: Program, plans: Sequence[Plan]) -> dict[int, list[Item]]:
+    """Plan id -> the items a plan is read under now, for a plan whose item belongs to a
+    framework version the program moved on from (`frameworks.crosswalk`). The plan keeps
+    its item; a plan on a current item is not in the answer."""
+    carried = items_through(program=program) if plans else {}
+    wanted = {p.pk: carried[p.item_id].to for p in plans if p.item_id in carried}
+    found = Item.objects.select_related("framework").in_bulk(
+        {i for ids in wanted.values() for i in ids}
+    )
+    return {pk: [found[i] for i in ids if i in found] for pk, ids in wanted.items() if ids}
 
 
 def active_shares(*, owner: User) -> QuerySet[Share]:

@@ -23,9 +23,10 @@ from trellis.assessments.evidence import (
     learner_self_levels,
 )
 from trellis.committees.selectors import signed_off_levels
+from trellis.frameworks.models import Item
 from trellis.people.models import Program, User
 from trellis.plans.models import Plan
-from trellis.plans.selectors import open_plans_in_program
+from trellis.plans.selectors import open_plans_in_program, plans_now
 
 HEATMAP_MONTHS = 3
 # Columns the heat map draws at most, the most recent: ten years of quarters. Its work
@@ -63,6 +64,8 @@ class LearnerRecord:
     plans: list[Plan]
     # item id -> where the learner last placed themself (the full view only)
     self_levels: dict[int, SelfLevel] = field(default_factory=dict)
+    # plan id -> the items a plan on a replaced framework version is read under now
+    plans_now: dict[int, list[Item]] = field(default_factory=dict)
 
     @property
     def earlier_left_out(self) -> bool:
@@ -160,17 +163,19 @@ def learner_record(
     )
     if not full:
         evidence.exams = []
+    plans = (
+        list(open_plans_in_program(owner=learner, program=program, private=private_plans))
+        if full
+        else []
+    )
     return LearnerRecord(
         evidence=evidence,
         committee=(
             committee_levels(program=program, learner=learner) if full else CommitteeLevels([], {})
         ),
         periods=heatmap_periods(evidence),
-        plans=(
-            list(open_plans_in_program(owner=learner, program=program, private=private_plans))
-            if full
-            else []
-        ),
+        plans=plans,
+        plans_now=plans_now(program=program, plans=plans),
         self_levels=learner_self_levels(program=program, learner=learner) if full else {},
     )
 

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from trellis.assessments.capture.selectors import LevelOption, level_options
+from django.utils import timezone
+
+from trellis.assessments.capture.selectors import (
+    LevelOption,
+    capture_candidates,
+    current_version,
+    level_options,
+)
 from trellis.assessments.capture.services import CommentInput, RatingInput
 from trellis.assessments.instruments.kept import version_content
 from trellis.assessments.models import (
@@ -26,6 +33,7 @@ from trellis.assessments.models import (
     Prompt,
 )
 from trellis.frameworks.models import Item, Scale
+from trellis.people.models import Program
 
 NOT_OBSERVED = "no"
 
@@ -146,6 +154,30 @@ def page_build(
         assessor_role=assessor_role,
         concerns=list(concerns or []),
     )
+
+
+def page_for_rater(*, program: Program, form: Form, assessor_role: str) -> CapturePage:
+    """A fresh page for a rater without an account (a rater link, a patient kiosk): the
+    form's current version, the program's items with none chosen from a rotation, today,
+    and a new client key."""
+    version = current_version(form)
+    items, chosen = capture_candidates(program=program, version=version, assignment=None)
+    return page_build(
+        form=form,
+        version=version,
+        items=items,
+        chosen=chosen,
+        client_key=new_client_key(),
+        observed_on=timezone.localdate(),
+        assessor_role=assessor_role,
+    )
+
+
+def page_post(data: Mapping[str, Any], page: CapturePage) -> Parsed:
+    """A POST read into a fresh page (see `page_parse`), keeping the client key it was sent
+    with, so the same answer sent twice is recorded once."""
+    page.client_key = str(data.get("client_key", ""))[:64] or page.client_key
+    return page_parse(data, page)
 
 
 def page_from_assessment(

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet
@@ -105,7 +104,8 @@ def observation_form_default(*, program: Program) -> Form | None:
     if own is not None:
         return own
     scale_slug = (
-        Adoption.objects.filter(program=program, framework__items__kind=ItemKind.EPA)
+        Adoption.objects.current()
+        .filter(program=program, framework__items__kind=ItemKind.EPA)
         .values_list("framework__scale__slug", flat=True)
         .first()
     )
@@ -132,7 +132,9 @@ def capture_candidates(
     if version.framework_id is not None and version.framework is not None:
         frameworks = [(version.framework.pk, version.framework.created_at)]
     else:
-        adopted = Adoption.objects.filter(program=program).order_by("framework__title", "pk")
+        adopted = (
+            Adoption.objects.current().filter(program=program).order_by("framework__title", "pk")
+        )
         frameworks = list(adopted.values_list("framework_id", "framework__created_at"))
     items = [
         item
@@ -228,25 +230,16 @@ def assessments_of_program(*, program: Program) -> QuerySet[Assessment]:
 
 
 @dataclass
-class ItemMean:
-    item: Item
-    mean: Decimal
-    count: int
-
-
-@dataclass
 class AnonymousSummary:
     form: Form
     responses: int
     released: bool
-    means: list[ItemMean] = field(default_factory=list)
-    comments: list[str] = field(default_factory=list)
 
 
 def anonymous_summary(*, subject: User, minimum: int = ANONYMITY_MINIMUM) -> list[AnonymousSummary]:
-    """What the subject of anonymous forms (a teacher) may see: per form, the number of
-    responses and, only once there are at least `minimum`, the mean rating of each item and
-    the comments, in no particular order and without names or dates."""
+    """How many anonymous responses there are about the subject (a teacher), per form, and
+    whether the form has reached `minimum`: counts only. The results themselves are read
+    by academic year, under the anonymity rules, in `assessments.evaluations`."""
     base = Assessment.objects.filter(
         subject=subject,
         status=AssessmentStatus.SUBMITTED,
@@ -254,25 +247,9 @@ def anonymous_summary(*, subject: User, minimum: int = ANONYMITY_MINIMUM) -> lis
     ).exclude(form_version__form__kind=FormKind.ROTATION)  # about the rotation, not its writer
     counts = base.values("form_version__form").annotate(n=Count("pk"))
     forms = {f.pk: f for f in Form.objects.filter(pk__in=[c["form_version__form"] for c in counts])}
-    out = []
-    for row in counts:
-        form = forms[row["form_version__form"]]
-        summary = AnonymousSummary(form=form, responses=row["n"], released=row["n"] >= minimum)
-        if summary.released:
-            these = base.filter(form_version__form=form)
-            sums: dict[int, list[Decimal]] = defaultdict(list)
-            items: dict[int, Item] = {}
-            for r in Rating.objects.filter(assessment__in=these, not_observed=False).select_related(
-                "item"
-            ):
-                sums[r.item_id].append(Decimal(r.level or 0))
-                items[r.item_id] = r.item
-            summary.means = [
-                ItemMean(items[k], (sum(v, Decimal(0)) / len(v)).quantize(Decimal("0.1")), len(v))
-                for k, v in sums.items()
-            ]
-            summary.comments = sorted(
-                these.values_list("comments__text", flat=True).exclude(comments__text=None)
-            )
-        out.append(summary)
-    return out
+    return [
+        AnonymousSummary(
+            form=forms[row["form_version__form"]], responses=row["n"], released=row["n"] >= minimum
+        )
+        for row in counts
+    ]

@@ -252,9 +252,9 @@ def _rateable_frameworks(program: Program, assessor_role: str) -> set[int]:
     a self-assessment (or a form built on that framework) writes it, on a developmental
     framework of the catalogue or of the program's institution."""
     ids = set(
-        Adoption.objects.filter(program=program, framework__developmental=False).values_list(
-            "framework_id", flat=True
-        )
+        Adoption.objects.current()
+        .filter(program=program, framework__developmental=False)
+        .values_list("framework_id", flat=True)
     )
     if assessor_role == AssessorRole.SELF:
         ids |= set(

@@ -55,7 +55,7 @@ class _Row:
 
 def medical_knowledge_items(*, program: Program) -> list[Item]:
     """The Medical Knowledge items of the frameworks the program adopts."""
-    adopted = Adoption.objects.filter(program=program).values("framework_id")
+    adopted = Adoption.objects.current().filter(program=program).values("framework_id")
     competencies = Item.objects.filter(framework_id__in=adopted, kind=ItemKind.COMPETENCY).filter(
         Q(name__iexact="Medical Knowledge") | Q(code__iexact="MK")
     )

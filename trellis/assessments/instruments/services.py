@@ -42,7 +42,9 @@ class FormData:
 def _check(program: Program, data: FormData) -> None:
     if not data.title.strip():
         raise FormRefused("A form needs a title.")
-    adopted = set(Adoption.objects.filter(program=program).values_list("framework_id", flat=True))
+    adopted = set(
+        Adoption.objects.current().filter(program=program).values_list("framework_id", flat=True)
+    )
     if data.framework is not None and data.framework.pk not in adopted:
         raise FormRefused(f"{program} has not adopted {data.framework}.")
     strangers = [i for i in data.items if i.framework_id not in adopted]

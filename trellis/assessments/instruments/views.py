@@ -56,7 +56,7 @@ class FormBuilder(forms.Form):
 
     def __init__(self, *args: object, program: Program, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        adopted = Adoption.objects.filter(program=program).values("framework_id")
+        adopted = Adoption.objects.current().filter(program=program).values("framework_id")
         self.fields["framework"].queryset = Framework.objects.filter(id__in=adopted)  # type: ignore[attr-defined]
         self.fields["items"].queryset = (  # type: ignore[attr-defined]
             Item.objects.filter(

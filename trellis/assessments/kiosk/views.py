@@ -22,8 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from trellis.assessments.access_program import AssessAccess, get_assess_for
 from trellis.assessments.capture.ask import qr_svg
-from trellis.assessments.capture.page import new_client_key, page_build, page_errors, page_parse
-from trellis.assessments.capture.selectors import capture_candidates, current_version
+from trellis.assessments.capture.page import new_client_key, page_errors, page_for_rater, page_post
 from trellis.assessments.capture.services import AssessmentRefused
 from trellis.assessments.kiosk.forms import KioskForm
 from trellis.assessments.kiosk.services import (
@@ -174,20 +173,9 @@ class _KioskAccess:
 def _answer(
     request: HttpRequest, kiosk: KioskSession, token: str, subject: User, *, several: bool
 ) -> HttpResponse:
-    version = current_version(kiosk.form)
-    items, chosen = capture_candidates(program=kiosk.program, version=version, assignment=None)
-    page = page_build(
-        form=kiosk.form,
-        version=version,
-        items=items,
-        chosen=chosen,
-        client_key=new_client_key(),
-        observed_on=timezone.localdate(),
-        assessor_role=kiosk.rater_role,
-    )
+    page = page_for_rater(program=kiosk.program, form=kiosk.form, assessor_role=kiosk.rater_role)
     if request.method == "POST":
-        page.client_key = request.POST.get("client_key", "")[:64] or page.client_key
-        parsed = page_parse(request.POST, page)
+        parsed = page_post(request.POST, page)
         if request.POST.get("action") != "items" and not page.errors:
             assert parsed.observed_on is not None
             try:

@@ -21,8 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from trellis.assessments.access_program import AssessAccess, get_assess_for
 from trellis.assessments.capture.ask import qr_svg
-from trellis.assessments.capture.page import new_client_key, page_build, page_errors, page_parse
-from trellis.assessments.capture.selectors import capture_candidates, current_version
+from trellis.assessments.capture.page import new_client_key, page_errors, page_for_rater, page_post
 from trellis.assessments.capture.services import AssessmentRefused
 from trellis.assessments.kiosk.services import kiosks_open
 from trellis.assessments.links.forms import RaterLinkForm
@@ -169,21 +168,10 @@ def rater_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _answer(request: HttpRequest, link: RaterLink) -> HttpResponse:
-    version = current_version(link.form)
-    items, chosen = capture_candidates(program=link.program, version=version, assignment=None)
-    page = page_build(
-        form=link.form,
-        version=version,
-        items=items,
-        chosen=chosen,
-        client_key=new_client_key(),
-        observed_on=timezone.localdate(),
-        assessor_role=link.rater_role,
-    )
+    page = page_for_rater(program=link.program, form=link.form, assessor_role=link.rater_role)
     rater_name = link.rater_name
     if request.method == "POST":
-        page.client_key = request.POST.get("client_key", "")[:64] or page.client_key
-        parsed = page_parse(request.POST, page)
+        parsed = page_post(request.POST, page)
         page.assessor_role = link.rater_role  # fixed by the link, whatever was posted
         rater_name = request.POST.get("rater_name", "")[:200]
         action = request.POST.get("action", "submit")

@@ -39,7 +39,7 @@ from trellis.people.models import Program, User
 
 
 def _items(program: Program) -> QuerySet[Item]:
-    adopted = Adoption.objects.filter(program=program).values("framework_id")
+    adopted = Adoption.objects.current().filter(program=program).values("framework_id")
     return Item.objects.filter(framework_id__in=adopted).select_related("framework")
 
 

@@ -10,8 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from trellis.frameworks.management.commands.frameworks import Command
-from trellis.frameworks.models import Framework
+from trellis.frameworks.models import Adoption, Crosswalk, Framework
+from trellis.frameworks.services import framework_adopt
+from trellis.frameworks.tests.web_factories import make_framework, make_next_version
 from trellis.people.models import Institution
+from trellis.testing import People
 
 CSV = (
     "kind,code,name,statement,parent,level_1,level_2\n"
@@ -121,3 +124,25 @@ def test_it_explains_itself_with_help() -> None:
     [subparsers] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     import_help = subparsers.choices["import"].format_help()
     assert "--institution SLUG" in import_help and "--format {csv,case,medbiq}" in import_help
+
+
+@pytest.mark.django_db
+def test_it_proposes_reviews_and_applies_a_crosswalk(people: People) -> None:
+    v1 = make_framework()
+    v2 = make_next_version(institution=people.institution)
+    framework_adopt(program=people.program, framework=v1.framework, acting_user=None)
+    out, _ = run(
+        "crosswalk", "propose", v1.framework.slug, v2.framework.slug, "--institution", "riverside"
+    )
+    crosswalk = Crosswalk.objects.get()
+    assert out.splitlines()[0] == f"Crosswalk {crosswalk.pk}: {crosswalk}"
+    assert "Renamed           PROF1                   -> PROF3" in out
+    assert "Retired           EPA1                    -> -" in out
+    with pytest.raises(CommandError, match="Review the crosswalk"):
+        run("crosswalk", "apply", str(crosswalk.pk), "--program", people.program.slug)
+    run("crosswalk", "reviewed", str(crosswalk.pk))
+    out, _ = run("crosswalk", "apply", str(crosswalk.pk), "--program", people.program.slug)
+    assert out.strip() == f"{people.program.name} now uses {v2.framework}"
+    assert Adoption.objects.current().get(program=people.program).framework == v2.framework
+    with pytest.raises(CommandError, match="no crosswalk 999"):
+        run("crosswalk", "show", "999")

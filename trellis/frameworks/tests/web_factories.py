@@ -122,3 +122,55 @@ def make_framework(
         prof1=prof1,
         epa=epa,
     )
+
+
+@dataclass
+class NextVersion:
+    """A later version of `make_framework`'s framework: PC1 renamed, PC2 to be split in
+    two, PROF1 under a new code with the same name, PROF4 new, the EPA gone."""
+
+    framework: Framework
+    patient_care: Item
+    pc1: Item
+    pc2a: Item
+    pc2b: Item
+    professionalism: Item
+    prof3: Item
+    prof4: Item
+
+
+def make_next_version(
+    *, slug: str = "test-im-2025", institution: Institution | None = None
+) -> NextVersion:
+    fw = Framework.objects.create(
+        slug=slug,
+        title="Test Internal Medicine Milestones",
+        version="2025",
+        scale=make_scale(),
+        institution=institution,
+    )
+
+    def item(kind: str, code: str, name: str, parent: Item | None, position: int) -> Item:
+        return Item.objects.create(
+            framework=fw,
+            identifier=f"{slug}-{code.lower()}",
+            kind=kind,
+            code=code,
+            name=name,
+            statement=f"{name}: the full statement.",
+            parent=parent,
+            position=position,
+        )
+
+    pc = item(ItemKind.DOMAIN, "PC", "Patient Care", None, 1)
+    prof = item(ItemKind.DOMAIN, "PROF", "Professionalism", None, 5)
+    return NextVersion(
+        framework=fw,
+        patient_care=pc,
+        pc1=item(ItemKind.SUBCOMPETENCY, "PC1", "History taking", pc, 2),
+        pc2a=item(ItemKind.SUBCOMPETENCY, "PC2A", "Physical examination technique", pc, 3),
+        pc2b=item(ItemKind.SUBCOMPETENCY, "PC2B", "Physical examination findings", pc, 4),
+        professionalism=prof,
+        prof3=item(ItemKind.SUBCOMPETENCY, "PROF3", "Ethical Principles", prof, 6),
+        prof4=item(ItemKind.SUBCOMPETENCY, "PROF4", "Well-being", prof, 7),
+    )

@@ -175,3 +175,25 @@ def test_it_refuses_a_training_year_for_faculty_or_out_of_range(world: World) ->
         membership_set_training_year(membership=learner, training_year=9, acting_user=None)
     with pytest.raises(ValueError):
         membership_end(membership=learner, end_date=dt.date(2019, 1, 1), acting_user=None)
+
+
+def test_a_program_may_not_take_a_word_of_the_assess_addresses(db: None) -> None:
+    """A program slugged "handover" would have its rating page
+    /assess/handover/learner/5/ answered by the phone-handover page instead."""
+    from django.core.exceptions import ValidationError
+    from django.urls import resolve
+
+    from trellis.people.models import Institution, ProgramKind
+    from trellis.people.services import program_create
+
+    assert resolve("/assess/handover/learner/5/").url_name == "handover"  # why
+    inst = Institution.objects.create(slug="x", name="X")
+    for word in ("handover", "r", "ask"):
+        with pytest.raises(ValidationError, match="addresses use"):
+            program_create(
+                institution=inst, slug=word, name="P", kind=ProgramKind.RESIDENCY, acting_user=None
+            )
+    made = program_create(
+        institution=inst, slug="handover-im", name="P", kind=ProgramKind.RESIDENCY, acting_user=None
+    )
+    assert resolve(f"/assess/{made.slug}/learner/5/").url_name == "rate"

@@ -39,6 +39,13 @@ def self_level(record: object, item_id: int) -> object:
     return levels.get(item_id)
 
 
+@register.simple_tag
+def plan_now(record: object, plan_id: int) -> object:
+    """The items a plan on a replaced framework version is read under (`plans_now`)."""
+    found = getattr(record, "plans_now", None) or {}
+    return found.get(plan_id, [])
+
+
 @register.filter
 def self_gap(self_level: object, latest: Decimal | None) -> Decimal | None:
     """`SelfLevel.gap`: the gap to the latest rating where it is worth showing."""

@@ -9,7 +9,6 @@ import html
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -20,17 +19,13 @@ from urllib.parse import urljoin
 
 import requests
 
+from trellis.testing import free_port
+
 PASSWORD = "riverside-idp-password"
 CLIENT_ID = "trellis"
 CLIENT_SECRET = "trellis-client-secret-for-the-tests"
 SETTINGS = "trellis.connect.tests.idp.settings"
 NAME = "Riverside University"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -140,7 +135,7 @@ def _setup(
 
 def start_provider(folder: Path, *, users: list[str], redirect_uris: list[str]) -> TestProvider:
     """users: "username:email:first:last" each."""
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,

@@ -1,4 +1,4 @@
-"""`trellis frameworks list|import|export|show`: frameworks from the command line.
+"""`trellis frameworks list|import|export|show|crosswalk`: frameworks from the command line.
 
 Calls the same services as the web page and the API; the command line acts as no user.
 """
@@ -11,11 +11,12 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from trellis.frameworks import crosswalk as xw
 from trellis.frameworks.io import FORMATS
-from trellis.frameworks.models import Framework, Item, LevelDescriptor
+from trellis.frameworks.models import Crosswalk, Framework, Item, LevelDescriptor
 from trellis.frameworks.services import FrameworkImportError, framework_export, framework_import
 from trellis.lib.commands import TrellisCommand, refuse
-from trellis.people.models import Institution
+from trellis.people.models import Institution, Program
 
 
 class Command(TrellisCommand):
@@ -59,6 +60,29 @@ class Command(TrellisCommand):
         show = actions.add_parser("show", help="print a framework's tree of items")
         show.add_argument("slug", help="the framework's slug")
 
+        xwalk = actions.add_parser(
+            "crosswalk",
+            help="propose, show, review and apply a crosswalk between two versions",
+            description="A crosswalk says what each item of one version becomes in the "
+            "next. `propose` matches items by code, then by name; read it with `show` (or on "
+            "the framework's Crosswalks page, where links are edited), mark it `reviewed`, "
+            "then `apply` it to a program: the program adopts the new version and keeps its "
+            "history on the old items.",
+        )
+        steps = xwalk.add_subparsers(dest="step", metavar="STEP", required=True)
+        propose = steps.add_parser("propose", help="make a crosswalk with proposed links")
+        propose.add_argument("source", help="the earlier version's slug")
+        propose.add_argument("target", help="the later version's slug")
+        propose.add_argument("--institution", metavar="SLUG", required=True, help="whose it is")
+        for name, text in (
+            ("show", "print each change"),
+            ("reviewed", "mark it reviewed, so that it may be applied"),
+        ):
+            steps.add_parser(name, help=text).add_argument("id", type=int, help="the crosswalk")
+        apply = steps.add_parser("apply", help="move a program to the later version")
+        apply.add_argument("id", type=int, help="the crosswalk")
+        apply.add_argument("--program", metavar="SLUG", required=True, help="the program")
+
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "list":
@@ -69,6 +93,51 @@ class Command(TrellisCommand):
             self.export(options)
         elif action == "show":
             self.show(options["slug"])
+        elif action == "crosswalk":
+            self.crosswalk(options)
+
+    def crosswalk(self, options: dict[str, Any]) -> None:
+        step = options["step"]
+        try:
+            if step == "propose":
+                institution = Institution.objects.filter(slug=options["institution"]).first()
+                if institution is None:
+                    raise CommandError(f"no institution {options['institution']!r}")
+                made = xw.crosswalk_propose(
+                    source=self.framework(options["source"]),
+                    target=self.framework(options["target"]),
+                    institution=institution,
+                    acting_user=None,
+                )
+                self.stdout.write(f"Crosswalk {made.pk}: {made}")
+                self.print_changes(made)
+                return
+            found = Crosswalk.objects.filter(pk=options["id"]).first()
+            if found is None:
+                raise CommandError(f"no crosswalk {options['id']}")
+            if step == "show":
+                self.stdout.write(f"Crosswalk {found.pk}: {found}")
+                self.print_changes(found)
+            elif step == "reviewed":
+                xw.crosswalk_mark_reviewed(crosswalk=found, acting_user=None)
+                self.stdout.write(f"Crosswalk {found.pk} reviewed: it may be applied")
+            elif step == "apply":
+                program = Program.objects.filter(slug=options["program"]).first()
+                if program is None:
+                    raise CommandError(f"no program {options['program']!r}")
+                xw.crosswalk_apply(program=program, crosswalk=found, acting_user=None)
+                self.stdout.write(f"{program.name} now uses {found.target}")
+        except xw.CrosswalkError as exc:
+            raise CommandError(str(exc)) from exc
+
+    def print_changes(self, crosswalk: Crosswalk) -> None:
+        def codes(items: list[Item]) -> str:
+            return ", ".join(i.code or i.name for i in items) or "-"
+
+        for change in xw.item_changes(crosswalk=crosswalk):
+            self.stdout.write(
+                f"{change.label:<18}{codes(change.sources):<24}-> {codes(change.targets)}"
+            )
 
     def list_frameworks(self) -> None:
         for framework in Framework.objects.order_by("slug"):
