@@ -12,6 +12,7 @@ from trellis.testing import People, make_people
 
 if TYPE_CHECKING:
     from trellis.connect.tests.idp.provider import TestProvider
+    from trellis.connect.tests.lti_platform import Platform
     from trellis.connect.tests.saml_idp import TestIdP
 
 SHARED = Path(os.environ.get("TRELLIS_SHARED", Path(__file__).resolve().parent.parent / "shared"))
@@ -107,3 +108,13 @@ def saml_sp_keys(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     from trellis.connect.tests.saml_idp import make_keypair
 
     return make_keypair(tmp_path_factory.mktemp("saml-sp"), "trellis")
+
+
+@pytest.fixture(scope="session")
+def lti_platform() -> Iterator[Platform]:
+    """A real LTI 1.3 platform (an LMS) on 127.0.0.1 for the session, its key made once."""
+    from trellis.connect.tests.lti_platform import Platform
+
+    platform = Platform()
+    yield platform
+    platform.stop()

@@ -6,6 +6,7 @@ DEBUG          "1" for development and the demo
 ALLOWED_HOSTS  comma-separated host names
 HTTPS (SECURE_SSL_REDIRECT, SECURE_HSTS_*, TRELLIS_PROXY_SSL_HEADER): see docs/operators.md
 Single sign-on (OIDC_*, SAML_*, SSO_CREATE_USER, PASSWORD_SIGN_IN): see docs/operators.md
+LTI 1.3 (LTI_IFRAME, LTI_TIMEOUT): see docs/operators.md
 """
 
 from __future__ import annotations
@@ -104,6 +105,8 @@ MIDDLEWARE = [
     "trellis.people.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Below both: a session an LTI launch began may be framed by its LMS (connect/lti/).
+    "trellis.connect.lti.middleware.LtiFrameMiddleware",
 ]
 
 ROOT_URLCONF = "trellis.urls"
@@ -243,6 +246,10 @@ if not AUTHENTICATION_BACKENDS:
         "PASSWORD_SIGN_IN is off but single sign-on is not configured (OIDC_RP_CLIENT_ID or "
         "SAML_IDP_METADATA_URL): nobody could sign in"
     )
+# An LTI 1.3 launch (connect/lti/) signs people in itself, with a platform's signed id_token;
+# this backend only loads them on later requests. Platforms are registered in the database.
+AUTHENTICATION_BACKENDS.append("trellis.connect.lti.backend.LTIBackend")
+LTI_TIMEOUT = int(os.environ.get("LTI_TIMEOUT", "10"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -283,6 +290,13 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # None, which browsers accept only on a secure cookie (a provider on the same site, as in
 # development, gets by with Lax).
 SAML_SESSION_COOKIE_SAMESITE = "None" if SESSION_COOKIE_SECURE else "Lax"
+# LTI_IFRAME: LMS launches open Trellis inside the LMS's page (an iframe on another site),
+# whose requests bring only SameSite=None cookies, which browsers accept only when secure.
+# Off (the default), an LMS should open Trellis in a new window. CSRF still holds: Django
+# checks the token and the Origin, not SameSite.
+LTI_IFRAME = env_bool("LTI_IFRAME")
+SESSION_COOKIE_SAMESITE = "None" if LTI_IFRAME and SESSION_COOKIE_SECURE else "Lax"
+CSRF_COOKIE_SAMESITE = SESSION_COOKIE_SAMESITE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # HTTPS: on by default in production, off with DEBUG (the development server speaks HTTP).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)

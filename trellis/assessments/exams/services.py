@@ -208,8 +208,10 @@ def _plan(program: Program, rows: list[_Row], checker: _Checker) -> tuple[list[_
     return new, unchanged
 
 
-def _write(program: Program, rows: list[_Row], acting_user: User | None) -> tuple[int, int]:
-    mk_items = medical_knowledge_items(program=program)
+def _write(
+    program: Program, rows: list[_Row], acting_user: User | None, items: list[Item] | None
+) -> tuple[int, int]:
+    mk_items = medical_knowledge_items(program=program) if items is None else items
     exams: dict[tuple[str, dt.date], Exam] = {}
     made = 0
     for r in rows:
@@ -258,8 +260,11 @@ def exam_scores_import(
     acting_user: User | None,
     dry_run: bool = False,
     filename: str = "",
+    items: list[Item] | None = None,
 ) -> ExamImportResult:
-    """Check the whole file, then (unless it has problems, or `dry_run`) write it."""
+    """Check the whole file, then (unless it has problems, or `dry_run`) write it. An exam
+    created speaks to `items` where given (an LMS assignment mapped by a coordinator), to
+    the program's Medical Knowledge items otherwise."""
     checker = _Checker(program)
     rows = _read(data, checker)
     new, unchanged = _plan(program, rows, checker) if rows else ([], 0)
@@ -269,7 +274,7 @@ def exam_scores_import(
         return result
     if result.ok:
         with transaction.atomic():
-            result.created, result.exams_created = _write(program, new, acting_user)
+            result.created, result.exams_created = _write(program, new, acting_user, items)
     audit_import(
         actor=acting_user,
         program=program,

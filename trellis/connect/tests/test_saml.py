@@ -289,7 +289,8 @@ def test_settings_let_sign_out_go_to_the_provider_and_passwords_be_off(
     assert done.returncode == 0, done.stderr
     form_action, backends = json.loads(done.stdout)
     assert form_action == ["'self'", "https://idp.example.edu"]
-    assert backends == [BACKEND]
+    # No password backend; the LTI one only loads people a launch signed in.
+    assert backends == [BACKEND, "trellis.connect.lti.backend.LTIBackend"]
 
 
 def test_settings_refuse_saml_without_trellis_key() -> None:

@@ -202,7 +202,10 @@ def test_settings_let_sign_out_go_to_the_provider() -> None:
     )
     form_action, backends = json.loads(done.stdout)
     assert form_action == ["'self'", "https://login.example.edu"]
-    assert backends[-1] == "trellis.connect.sso.backend.OIDCBackend"
+    assert backends[-2:] == [
+        "trellis.connect.sso.backend.OIDCBackend",
+        "trellis.connect.lti.backend.LTIBackend",
+    ]
 
 
 @pytest.mark.parametrize(
