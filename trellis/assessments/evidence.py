@@ -127,6 +127,8 @@ class LearnerEvidence:
     end: dt.date | None = None
     # Rated items of versions the program moved on from that became no current item.
     retired: list[ItemEvidence] = field(default_factory=list)
+    # Items of versions the program moved on from, by id: the current items they became.
+    carried: dict[int, Carried] = field(default_factory=dict)
 
     @property
     def subcompetencies(self) -> list[ItemEvidence]:
@@ -239,11 +241,14 @@ class SelfLevel:
         return gap if gap is not None and abs(gap) >= SELF_GAP else None
 
 
-def learner_self_levels(*, program: Program, learner: User) -> dict[int, SelfLevel]:
+def learner_self_levels(
+    *, program: Program, learner: User, through: dict[int, Carried] | None = None
+) -> dict[int, SelfLevel]:
     """Item id -> the learner's latest self-assessed level of it in `program` (their own
     self-assessments only; developmental frameworks left out), a level placed on an item of
     a version the program moved on from read under the items it became (`carried_from`
-    says which). One query, two where the program moved."""
+    says which; `through` is the learner evidence's `carried`, when the caller has it). One
+    query, and one more where `through` is not given."""
     rows = (
         Rating.objects.filter(
             assessment__program=program,
@@ -258,7 +263,7 @@ def learner_self_levels(*, program: Program, learner: User) -> dict[int, SelfLev
         .order_by("assessment__observed_on", "assessment__submitted_at", "assessment_id")
         .values_list("item_id", "level", "assessment__observed_on", "assessment_id")
     )
-    through = items_through(program=program)
+    through = items_through(program=program) if through is None else through
     out: dict[int, SelfLevel] = {}
     for item, level, day, pk in rows:
         if level is None:
@@ -448,6 +453,7 @@ def learner_evidence(
             for it in retired
             if points.get(it.pk)
         ],
+        carried=carried,
     )
 
 

@@ -4,10 +4,12 @@ valid, and who may do what."""
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from statistics import median
 
 from django.db.models import QuerySet
 
+from trellis.assessments.evidence import ItemEvidence
 from trellis.committees.models import ReviewCycle
 from trellis.frameworks.models import Item, ItemKind
 from trellis.people.models import Program, Role
@@ -62,3 +64,26 @@ def require_open(cycle: ReviewCycle) -> None:
         raise CommitteeError(
             f"The {cycle.name} review was signed off; record a correction, with a reason, instead"
         )
+
+
+# How many of an item's latest observed levels a suggestion weighs.
+SUGGESTION_WEIGHS = 3
+
+
+def nearest_level(level: Decimal, item: Item) -> Decimal:
+    """`level` at the nearest level the item's scale accepts (half levels where it takes
+    them)."""
+    allowed = item.accepted_levels()
+    half = (level * 2).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 2
+    return min(allowed, key=lambda v: abs(v - half)) if allowed else half
+
+
+def suggested_level(ev: ItemEvidence | None, item: Item) -> Decimal | None:
+    """What the period's evidence suggests for an item: the median of its last
+    SUGGESTION_WEIGHS observed levels, not whichever came last, at a level the scale
+    accepts; None without an observed level. A starting point that a pre-reviewer confirms
+    or changes, never a proposal of its own."""
+    levels = [p.level for p in ev.observed if p.level is not None] if ev else []
+    if not levels:
+        return None
+    return nearest_level(Decimal(median(levels[-SUGGESTION_WEIGHS:])), item)

@@ -32,7 +32,7 @@ from trellis.committees.forms import (
 )
 from trellis.committees.models import ProposedLevel, Review
 from trellis.committees.proposals import ProposalInput, proposal_withdraw, proposals_record
-from trellis.committees.rules import CommitteeError, review_items
+from trellis.committees.rules import CommitteeError, review_items, suggested_level
 from trellis.committees.services import (
     DecisionInput,
     EntrustmentInput,
@@ -90,9 +90,20 @@ def prereview(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpR
     epas = list(review_items(program=committee.program, kind=ItemKind.EPA))
     may_propose = committee.can_propose(review) and not review.cycle.is_locked
     proposals = sel.latest_proposals(review=review)
-    form = PrereviewForm(
-        request.POST or None, initial=_prereview_initial(proposals), items=items, epas=epas
-    )
+    evidence = _packet(review)
+    # What the evidence suggests where nothing is proposed yet; filled in on request only
+    # ("Start from the evidence"), and saved only with the pre-reviewer's own Save.
+    suggested = {
+        item.pk: level
+        for item in [*items, *epas]
+        if item.pk not in proposals
+        and (level := suggested_level(evidence.for_item(item.pk), item)) is not None
+    }
+    filling = may_propose and request.method == "GET" and request.GET.get("start") == "evidence"
+    initial = _prereview_initial(proposals)
+    if filling:
+        initial.update({f"i{pk}-level": level_str(level) for pk, level in suggested.items()})
+    form = PrereviewForm(request.POST or None, initial=initial, items=items, epas=epas)
     if request.method == "POST":
         if not may_propose:
             raise PermissionDenied("Only the assigned pre-reviewer proposes levels")
@@ -107,9 +118,10 @@ def prereview(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpR
                 n = len(rows)
                 messages.success(request, f"Saved {n} proposal{'s' if n != 1 else ''}")
                 return redirect("committees:prereview", slug=slug, pk=pk, review_pk=review_pk)
-    evidence = _packet(review)
     previous = sel.previous_levels(review=review)
-    selfs = learner_self_levels(program=committee.program, learner=review.learner)
+    selfs = learner_self_levels(
+        program=committee.program, learner=review.learner, through=evidence.carried
+    )
     epa_ids = {epa.pk for epa in epas}
     descriptors = item_level_options(items=form.items)
     decided = sel.decided_items(review=review)
@@ -128,6 +140,7 @@ def prereview(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpR
             and committee.can_withdraw(proposals[item.pk]),
             "levels": descriptors.get(item.pk, []),
             "fields": form.row(item),
+            "suggested": filling and item.pk in suggested,
         }
         for item in form.items
     ]
@@ -143,6 +156,8 @@ def prereview(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpR
             "sections": sections,
             "proposed": len(proposals),
             "may_propose": may_propose,
+            "suggestions": len(suggested),
+            "filling": filling,
         },
     )
 
@@ -226,7 +241,9 @@ def meeting(request: HttpRequest, slug: str, pk: int, review_pk: int) -> HttpRes
                 return redirect("committees:meeting", slug=slug, pk=pk, review_pk=review_pk)
     evidence = _packet(review)
     previous = sel.previous_levels(review=review)
-    selfs = learner_self_levels(program=committee.program, learner=review.learner)
+    selfs = learner_self_levels(
+        program=committee.program, learner=review.learner, through=evidence.carried
+    )
     insight = learner_insight(
         program=committee.program,
         learner_id=review.learner_id,

@@ -12,14 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from statistics import median
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from trellis.assessments.evidence import learner_evidence
 from trellis.committees.models import Outcome, ReviewCycle
 from trellis.committees.proposals import ProposalInput, proposals_record
-from trellis.committees.rules import review_items
+from trellis.committees.rules import nearest_level, review_items, suggested_level
 from trellis.committees.services import (
     LevelInput,
     PlanInput,
@@ -37,7 +36,6 @@ from trellis.people.models import Program, User
 if TYPE_CHECKING:
     from trellis.demo.generator import Demo
 
-COMMITTEE_WEIGHS = 3  # observed levels a demo committee weighs per item
 
 NOTES = (
     "Consistent across rotations; narrative comments agree with the ratings.",
@@ -45,12 +43,6 @@ NOTES = (
     "Strong growth since the last review.",
     "Comments point to the same gap on two rotations.",
 )
-
-
-def _nearest(level: Decimal, item: Item) -> Decimal:
-    allowed = item.accepted_levels()
-    half = (level * 2).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 2
-    return min(allowed, key=lambda v: abs(v - half)) if allowed else half
 
 
 def cycle_name(day: dt.date) -> str:
@@ -166,17 +158,14 @@ def generate_signed_off_cycle(
         proposals: list[ProposalInput] = []
         for item in items:
             ev = evidence.for_item(item.pk)
-            # A committee weighs the period's evidence: the median of the last few
-            # observed levels, not whichever rating happened to come last.
-            recent = [p.level for p in ev.observed if p.level is not None] if ev else []
-            recent = recent[-COMMITTEE_WEIGHS:]
-            base = (median(recent) if recent else None) or (ev.expected_level if ev else None)
+            # A committee weighs the period's evidence as the pre-review suggests it.
+            base = suggested_level(ev, item) or (ev.expected_level if ev else None)
             if base is None or not (ev and ev.count):
                 nya = rng.random() < 0.5
                 base = base or Decimal(review.training_year or 1)
             else:
                 nya = False
-            level = None if nya else _nearest(Decimal(base), item)
+            level = None if nya else nearest_level(Decimal(base), item)
             note = rng.choice(NOTES) if rng.random() < 0.15 else ""
             proposals.append(ProposalInput(item, level, nya, note))
             levels.append(LevelInput(item, level, nya))
@@ -203,7 +192,7 @@ def generate_signed_off_cycle(
                 rationale=f"Progressing overall; {item.code} is below the expected level.",
                 plan=PlanInput(
                     item,
-                    _nearest(level + 1, item),
+                    nearest_level(level + 1, item),
                     "Direct observation on two more rotations; monthly check-in with the advisor.",
                 ),
                 acting_user=people.director,

@@ -176,7 +176,11 @@ def learner_record(
         periods=heatmap_periods(evidence),
         plans=plans,
         plans_now=plans_now(program=program, plans=plans),
-        self_levels=learner_self_levels(program=program, learner=learner) if full else {},
+        self_levels=(
+            learner_self_levels(program=program, learner=learner, through=evidence.carried)
+            if full
+            else {}
+        ),
     )
 
 

@@ -183,3 +183,58 @@ def test_the_one_form_keeps_its_permissions(client: Client, c: Committee) -> Non
     decide_all_and_sign(c)
     client.force_login(c.people.committee)
     assert client.post(target, data).status_code == 403
+
+
+def observe(c: Committee, day: str, levels: dict) -> None:  # type: ignore[type-arg]
+    import datetime as dt
+
+    from trellis.assessments.models import Assessment, AssessmentStatus, FormVersion, Rating
+
+    a = Assessment.objects.create(
+        program=c.people.program,
+        form_version=FormVersion.objects.get(form__slug="end-of-rotation", form__program=None),
+        subject=c.people.learner,
+        assessor=c.people.faculty,
+        assessor_role="faculty",
+        observed_on=dt.date.fromisoformat(day),
+        status=AssessmentStatus.SUBMITTED,
+    )
+    for item, level in levels.items():
+        Rating.objects.create(assessment=a, item=item, level=L(level))
+
+
+def test_start_from_the_evidence_fills_suggestions_that_one_save_proposes(
+    client: Client, c: Committee
+) -> None:
+    """A pre-reviewer who agrees with the evidence: open, Start from the evidence, Save
+    (3 clicks). The suggestion is the median of the last three observed levels, snapped to
+    the scale; nothing is proposed until the Save, and rows without evidence stay blank."""
+    for day, level in (("2025-08-01", "1"), ("2025-09-01", "3"), ("2025-10-01", "2.5"),
+                       ("2025-11-01", "2")):  # fmt: skip
+        observe(c, day, {c.pc1: level})
+    client.force_login(c.people.committee)
+    plain = client.get(prereview_url(c)).content.decode()
+    assert "Start from the evidence (1 suggested level)" in plain
+    assert '<option value="2.5" selected>' not in plain  # a plain page fills nothing
+    filled = client.get(prereview_url(c) + "?start=evidence").content.decode()
+    assert "1 level filled in from the evidence" in filled
+    pc1 = filled.split(f'id="item-{c.pc1.pk}"')[1].split("</section>")[0]
+    # The last three are 3, 2.5 and 2: the median is 2.5 (the first, 1, is not weighed).
+    assert '<option value="2.5" selected>' in pc1 and "suggested" in pc1
+    pc2 = filled.split(f'id="item-{c.pc2.pk}"')[1].split("</section>")[0]
+    assert "selected>" not in pc2.split("Proposed level")[1].split("</select>")[0].replace(
+        '<option value="" selected>', ""
+    )
+    assert not ProposedLevel.objects.exists()
+    r = client.post(prereview_url(c), {f"i{c.pc1.pk}-level": "2.5"})  # the form as filled
+    assert r.status_code == 302
+    assert [(p.item_id, p.level) for p in ProposedLevel.objects.all()] == [(c.pc1.pk, L("2.5"))]
+
+
+def test_someone_who_reads_the_packet_gets_no_suggestions_to_fill(
+    client: Client, c: Committee
+) -> None:
+    observe(c, "2025-10-01", {c.pc1: "3"})
+    client.force_login(c.people.coordinator)  # reads; only the pre-reviewer proposes
+    page = client.get(prereview_url(c) + "?start=evidence").content.decode()
+    assert "Start from the evidence" not in page and "filled in from the evidence" not in page
