@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from jwcrypto.jwk import JWK
 
-from trellis.audit.services import audit_record, snapshot
+from trellis.audit.services import audit_record, audited_update, snapshot
 from trellis.connect.models import LtiCourse, LtiIdentity, LtiNonce, LtiPlatform
 from trellis.connect.sso.accounts import sso_account
 from trellis.people.models import Institution, Membership, Program, Role, User
@@ -241,15 +241,12 @@ def course_program_set(*, course: LtiCourse, program: Program | None, acting_use
     registration's)."""
     if program is not None and program.institution_id != course.platform.institution_id:
         raise RegistrationError("The program belongs to another institution")
-    before = snapshot(course, ["program"])
-    course.program = program
-    course.save(update_fields=["program"])
-    audit_record(
+    audited_update(
+        course,
+        changes={"program": program},
+        fields=["program"],
         actor=acting_user,
         action="lti.course.program",
-        target=course,
-        before=before,
-        after=snapshot(course, ["program"]),
         institution=course.platform.institution,
     )
 
