@@ -31,13 +31,16 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Each test starts with an empty cache: analytics are cached by data version, and a
-    rolled-back database can reuse ids. So with what the process keeps of form versions."""
+    rolled-back database can reuse ids. So with what the process keeps of form versions
+    and of analyses."""
     from django.core.cache import cache
 
     from trellis.assessments.instruments.kept import kept_clear
+    from trellis.committees.analytics import analytics_forget
 
     cache.clear()
     kept_clear()
+    analytics_forget()
 
 
 @pytest.fixture

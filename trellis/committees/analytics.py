@@ -239,6 +239,12 @@ def _compute(program: Program) -> ProgramAnalytics:
     )
 
 
+def analytics_forget() -> None:
+    """Forget the analyses this process keeps (tests: a rolled-back database reuses ids,
+    and the same version key would find another test's figures)."""
+    _IN_PROCESS.clear()
+
+
 def program_analytics(*, program: Program) -> ProgramAnalytics:
     """The program's analyses, computed once per change of its ratings, committee levels
     or the consortium file."""
