@@ -67,7 +67,8 @@ class DemoAssessments:
     exam: Exam | None = None
 
 
-def _version(slug: str) -> FormVersion | None:
+def builtin_version(slug: str) -> FormVersion | None:
+    """The latest version of a built-in form, None where it is not installed."""
     form = Form.objects.filter(program__isnull=True, slug=slug).first()
     if form is None:
         return None
@@ -165,14 +166,14 @@ def generate_assessments(
     if months < 1 or rate < 0:
         raise ValueError("months must be at least 1 and rate not negative")
     forms_install_builtin()
-    observation, eor = _version(OBSERVATION_FORM), _version(END_OF_ROTATION_FORM)
+    observation, eor = builtin_version(OBSERVATION_FORM), builtin_version(END_OF_ROTATION_FORM)
     if observation is None or eor is None:
         raise ValueError("The built-in observation and end-of-rotation forms are missing")
     forms = Forms(
         observation=observation,
         end_of_rotation=eor,
-        teaching=_version(TEACHING_FORM),
-        rotation=_version(ROTATION_FORM),
+        teaching=builtin_version(TEACHING_FORM),
+        rotation=builtin_version(ROTATION_FORM),
     )
     gen = ObservationGenerator(demo=demo, rng=rng, months=months, rate=rate, bulk=bulk)
     framework = epa_framework(program=gen.program, acting_user=demo.people.coordinator)

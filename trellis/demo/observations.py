@@ -79,6 +79,29 @@ def poisson(rng: random.Random, mean: float) -> int:
     return k
 
 
+def bank_comments(
+    rng: random.Random,
+    band: str,
+    first: str,
+    bank: dict[str, tuple[str, ...]],
+    vagueness: float,
+    *,
+    chances: tuple[float, float],
+) -> list[CommentInput]:
+    """A comment under `first` (from `bank`) and a next step, each written with the
+    chance given, and vague (from the vague banks) with chance `vagueness`."""
+    out = []
+    for (key, specific, vague), chance in zip(
+        ((first, bank, VAGUE_WENT_WELL), ("next-time", NEXT_TIME, VAGUE_NEXT_TIME)),
+        chances,
+        strict=True,
+    ):
+        if rng.random() < chance:
+            text = rng.choice(vague) if rng.random() < vagueness else rng.choice(specific[band])
+            out.append(CommentInput(key, text))
+    return out
+
+
 def clip(value: float, low: float = 1.0, high: float = 5.0) -> float:
     return max(low, min(high, value))
 
@@ -139,19 +162,7 @@ class ObservationGenerator:
         """What went well (or strengths) and a next step, each vague as often as this
         rater's comments are."""
         vagueness = 1 - self.specificity.get(assessor.email, 0.8)
-        out = []
-        for key, specific, vague, chance in (
-            (first, bank, VAGUE_WENT_WELL, 0.9),
-            ("next-time", NEXT_TIME, VAGUE_NEXT_TIME, 0.8),
-        ):
-            if self.rng.random() < chance:
-                text = (
-                    self.rng.choice(vague)
-                    if self.rng.random() < vagueness
-                    else self.rng.choice(specific[band])
-                )
-                out.append(CommentInput(key, text))
-        return out
+        return bank_comments(self.rng, band, first, bank, vagueness, chances=(0.9, 0.8))
 
     def submitted(self, day: dt.date, late_days: int) -> dt.datetime:
         at = dt.datetime.combine(day + dt.timedelta(days=late_days), dt.time(17, 0))

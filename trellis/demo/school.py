@@ -22,20 +22,19 @@ from django.utils import timezone
 from trellis.assessments.capture.services import CommentInput, RatingInput
 from trellis.assessments.exams.services import exam_scores_import
 from trellis.assessments.instruments.builtin import forms_install_builtin
-from trellis.assessments.models import AssessorRole, Exam, Form, FormVersion
+from trellis.assessments.models import AssessorRole, Exam, FormVersion
 from trellis.committees.models import ReviewCycle
 from trellis.curriculum.models import Mapping
 from trellis.demo.assessment_bank import (
-    NEXT_TIME,
     SITUATIONS,
     STRENGTHS,
-    VAGUE_NEXT_TIME,
-    VAGUE_WENT_WELL,
     WENT_WELL,
 )
 from trellis.demo.assessment_writer import AssessmentWriter
+from trellis.demo.assessments import builtin_version
 from trellis.demo.committees import CommitteeStaff, generate_review_cycle
 from trellis.demo.curriculum import DemoCurriculum, generate_curriculum
+from trellis.demo.observations import YEAR_DAYS, bank_comments, clip
 from trellis.demo.schedule import DemoSchedule, academic_year_start, generate_schedule
 from trellis.frameworks.models import Framework, Item, ItemKind
 from trellis.frameworks.pcrs import PCRS_SLUG
@@ -49,7 +48,6 @@ if TYPE_CHECKING:
 
 OBJECTIVES_SLUG = "riverside-md-objectives"
 CORE_EPAS = "aamc-core-epas"
-YEAR_DAYS = 364
 CBSE = "NBME Comprehensive Basic Science Examination"
 HALF = Decimal("0.5")
 
@@ -184,14 +182,9 @@ class DemoSchool:
 
 
 def _version(slug: str) -> FormVersion:
-    form = Form.objects.get(program__isnull=True, slug=slug)
-    version = form.versions.select_related("form", "scale").order_by("-number").first()
-    assert version is not None
+    version = builtin_version(slug)
+    assert version is not None, slug
     return version
-
-
-def _clip(value: float, low: float, high: float) -> float:
-    return max(low, min(high, value))
 
 
 @dataclass(frozen=True)
@@ -233,31 +226,19 @@ class _Students:
     def entrustment(self, p: Placement, day: dt.date, assessor: User) -> Decimal:
         mean = 1.7 + 0.9 * (p.year - 3 + self.into(day)) + self.ability[p.learner.pk]
         mean += 0.6 * self.leniency.get(assessor.email, 0.0)
-        return Decimal(round(_clip(self.rng.gauss(mean, 0.55), 1, 5)))
+        return Decimal(round(clip(self.rng.gauss(mean, 0.55), 1, 5)))
 
     def objective_level(self, p: Placement, assessor: User) -> Decimal:
         # About 2.5 at the start of the clerkship year and 4, the graduation target, by
         # the end of the fourth.
         mean = 2.5 + 0.8 * (p.year - 3 + self.into(p.end)) + 0.9 * self.ability[p.learner.pk]
         mean += 0.4 * self.leniency.get(assessor.email, 0.0)
-        return Decimal(round(_clip(self.rng.gauss(mean, 0.35), 1, 5) * 2)) * HALF
+        return Decimal(round(clip(self.rng.gauss(mean, 0.35), 1, 5) * 2)) * HALF
 
     def comments(
         self, band: str, first: str, bank: dict[str, tuple[str, ...]]
     ) -> list[CommentInput]:
-        out = []
-        for key, specific, vague in (
-            (first, bank, VAGUE_WENT_WELL),
-            ("next-time", NEXT_TIME, VAGUE_NEXT_TIME),
-        ):
-            if self.rng.random() < 0.85:
-                words = (
-                    self.rng.choice(vague)
-                    if self.rng.random() < 0.25
-                    else self.rng.choice(specific[band])
-                )
-                out.append(CommentInput(key, words))
-        return out
+        return bank_comments(self.rng, band, first, bank, 0.25, chances=(0.85, 0.85))
 
 
 def _placements(demo: Demo, schedule: DemoSchedule) -> list[Placement]:
@@ -377,15 +358,15 @@ def _exams(demo: Demo, students: _Students, placements: list[Placement]) -> list
     for year in (3, 4):
         sat = dt.date(this_year.year - (year - 2), 3, 20)
         for person in demo.people.students.get(year, []):
-            score = _clip(rng.gauss(64 + 10 * students.ability[person.pk], 6), 30, 95)
-            pct = round(_clip(peers.cdf(score) * 100, 1, 99))
+            score = clip(rng.gauss(64 + 10 * students.ability[person.pk], 6), 30, 95)
+            pct = round(clip(peers.cdf(score) * 100, 1, 99))
             rows.append(f"{person.email},{CBSE},{sat},{score:.0f},{pct},100")
     subject = NormalDist(mu=72, sigma=7)
     for p in placements:
         if p.assignment.rotation.activity.code != "IMCLK" or p.end > demo.today:
             continue
-        score = _clip(rng.gauss(72 + 9 * students.ability[p.learner.pk], 5), 40, 99)
-        pct = round(_clip(subject.cdf(score) * 100, 1, 99))
+        score = clip(rng.gauss(72 + 9 * students.ability[p.learner.pk], 5), 40, 99)
+        pct = round(clip(subject.cdf(score) * 100, 1, 99))
         rows.append(
             f"{p.learner.email},NBME Medicine Subject Examination,{p.end},{score:.0f},{pct},100"
         )
