@@ -4,7 +4,7 @@ valid, and who may do what."""
 from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from statistics import median
 
 from django.db.models import QuerySet
@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from trellis.assessments.evidence import ItemEvidence
 from trellis.committees.models import ReviewCycle
 from trellis.frameworks.models import Item, ItemKind
+from trellis.frameworks.selectors import nearest_half
 from trellis.people.models import Program, Role
 
 CYCLE_MANAGERS = frozenset({Role.DIRECTOR, Role.COORDINATOR})
@@ -74,7 +75,7 @@ def nearest_level(level: Decimal, item: Item) -> Decimal:
     """`level` at the nearest level the item's scale accepts (half levels where it takes
     them)."""
     allowed = item.accepted_levels()
-    half = (level * 2).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 2
+    half = nearest_half(level)
     return min(allowed, key=lambda v: abs(v - half)) if allowed else half
 
 

@@ -29,6 +29,11 @@ def frameworks_published(*, user: User | None) -> QuerySet[Framework]:
     return Framework.objects.filter(catalogue | Q(institution__in=institutions_of(person=user)))
 
 
+def nearest_half(value: Decimal) -> Decimal:
+    """`value` at the nearest half level (a quarter rounds up)."""
+    return (value * 2).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 2
+
+
 def default_expected_level(
     *, graduation_level: Decimal, training_year: int, length_years: int
 ) -> Decimal:
@@ -38,7 +43,7 @@ def default_expected_level(
         return graduation_level
     year = min(max(training_year, 1), length_years)
     raw = Decimal(1) + (graduation_level - Decimal(1)) * Decimal(year) / Decimal(length_years)
-    return (raw * 2).quantize(Decimal(1), rounding=ROUND_HALF_UP) / 2
+    return nearest_half(raw)
 
 
 def expected_level(*, adoption: Adoption, item: Item | None, training_year: int) -> Decimal:
