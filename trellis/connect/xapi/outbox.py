@@ -84,7 +84,13 @@ def xapi_send_pass(*, now: dt.datetime | None = None, batch: int = 100) -> SendR
     result.queued = xapi_queue(now=now)
     due = list(
         Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .select_related("assessment")
+        .select_related(
+            "assessment__form_version__form",
+            "assessment__form_version__scale",
+            "assessment__program",
+            "assessment__subject",
+            "assessment__assessor",
+        )
         .order_by("next_attempt_at", "pk")[:batch]
     )
     if due:
@@ -92,14 +98,6 @@ def xapi_send_pass(*, now: dt.datetime | None = None, batch: int = 100) -> SendR
     SendState.objects.update(last_pass_at=now)
     result.pending = Delivery.objects.filter(status=DeliveryStatus.PENDING).count()
     return result
-
-
-def _statement(delivery: Delivery) -> dict[str, object]:
-    return assessment_statement(
-        Assessment.objects.select_related(
-            "form_version__form", "form_version__scale", "program", "subject", "assessor"
-        ).get(pk=delivery.assessment_id)
-    )
 
 
 def _refused(error: LrsError) -> bool:
@@ -111,7 +109,7 @@ def _send(lrs: Lrs, due: list[Delivery], now: dt.datetime, result: SendResult) -
     """Post the batch; where the LRS refuses its content, each statement alone, so one it
     cannot take does not hold the others back. A statement refused alone is marked so and
     not tried again; any other failure is retried after a pause."""
-    statements = [_statement(d) for d in due]
+    statements = [assessment_statement(d.assessment) for d in due]
     groups: list[tuple[list[Delivery], LrsError | None]]
     try:
         lrs.post(statements)
