@@ -14,8 +14,8 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE
-from trellis.connect.lti.services import platform_register
-from trellis.connect.tests.lti_platform import CLIENT_ID, DEPLOYMENT_ID, Platform
+from trellis.connect.tests.lti_platform import Platform
+from trellis.connect.tests.test_lti import register
 from trellis.testing import make_people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,19 +50,7 @@ def test_a_learner_launched_in_the_lms_iframe_lands_on_their_record(
     from axe_playwright_python.sync_playwright import Axe
 
     people = make_people()
-    platform_register(
-        institution=people.institution,
-        name="Riverside Moodle",
-        issuer=lms.issuer,
-        client_id=CLIENT_ID,
-        auth_login_url=lms.auth_login_url,
-        auth_token_url=lms.auth_token_url,
-        key_set_url=lms.key_set_url,
-        deployment_ids=[DEPLOYMENT_ID],
-        program=people.program,
-        add_members=False,
-        acting_user=None,
-    )
+    register(lms, people)
     web = web_factory(viewport)
     course = {"tool": live_server.url + "/lti/login/", "launch": live_server.url + "/lti/launch/"}
     web.page.goto(f"{lms.url}/course?{urlencode(course)}")

@@ -14,20 +14,8 @@ from trellis.frameworks.services import framework_adopt
 from trellis.frameworks.tests.web_factories import (
     NextVersion,
     SmallFramework,
-    make_framework,
-    make_next_version,
 )
 from trellis.testing import People
-
-
-@pytest.fixture
-def v1(people: People) -> SmallFramework:
-    return make_framework()
-
-
-@pytest.fixture
-def v2(people: People) -> NextVersion:
-    return make_next_version(institution=people.institution)
 
 
 @pytest.fixture

@@ -53,6 +53,22 @@ def make_scale(slug: str = "test-milestones") -> Scale:
     return scale
 
 
+def framework_item(
+    fw: Framework, kind: str, code: str, name: str, parent: Item | None, position: int
+) -> Item:
+    """An item of a test framework, its identifier made from the framework's slug."""
+    return Item.objects.create(
+        framework=fw,
+        identifier=f"{fw.slug}-{code.lower()}",
+        kind=kind,
+        code=code,
+        name=name,
+        statement=f"{name}: the full statement.",
+        parent=parent,
+        position=position,
+    )
+
+
 def make_framework(
     *,
     slug: str = "test-im",
@@ -73,16 +89,7 @@ def make_framework(
     )
 
     def item(kind: str, code: str, name: str, parent: Item | None, position: int) -> Item:
-        return Item.objects.create(
-            framework=fw,
-            identifier=f"{slug}-{code.lower()}",
-            kind=kind,
-            code=code,
-            name=name,
-            statement=f"{name}: the full statement.",
-            parent=parent,
-            position=position,
-        )
+        return framework_item(fw, kind, code, name, parent, position)
 
     pc = item(ItemKind.DOMAIN, "PC", "Patient Care", None, 1)
     pc1 = item(ItemKind.SUBCOMPETENCY, "PC1", "History", pc, 2)
@@ -151,16 +158,7 @@ def make_next_version(
     )
 
     def item(kind: str, code: str, name: str, parent: Item | None, position: int) -> Item:
-        return Item.objects.create(
-            framework=fw,
-            identifier=f"{slug}-{code.lower()}",
-            kind=kind,
-            code=code,
-            name=name,
-            statement=f"{name}: the full statement.",
-            parent=parent,
-            position=position,
-        )
+        return framework_item(fw, kind, code, name, parent, position)
 
     pc = item(ItemKind.DOMAIN, "PC", "Patient Care", None, 1)
     prof = item(ItemKind.DOMAIN, "PROF", "Professionalism", None, 5)
