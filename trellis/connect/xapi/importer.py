@@ -28,20 +28,28 @@ import json
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from trellis.assessments.importer import ImportResult, MappingError, assessments_import
+from trellis.assessments.importer import (
+    MAX_RECORDS,
+    ImportResult,
+    MappingError,
+    assessments_import,
+)
 from trellis.assessments.importer.mapping import mapping_parse
 from trellis.assessments.models import AssessorRole
 from trellis.connect.xapi.lrs import Lrs
 from trellis.connect.xapi.models import ImportCursor
+from trellis.lib.importing import Problem
 from trellis.people.models import Membership, Program, Role, User
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
+READ_LIMIT = MAX_RECORDS  # statements one import reads at most (the importer's own bound)
 
 
 def overlap() -> dt.timedelta:
@@ -224,8 +232,21 @@ def xapi_import(
     # timestamp, and a centre may send a session days after it happened. What was taken
     # already is skipped by its id.
     since = out.cursor_from - overlap() if out.cursor_from else None
-    statements = list(lrs.read(since=since))
+    # Never more in memory than one import may take: with more waiting, say so and write
+    # nothing (the cursor stays).
+    statements = list(islice(lrs.read(since=since), READ_LIMIT + 1))
     out.read = len(statements)
+    if out.read > READ_LIMIT:
+        out.result = ImportResult(dry_run=dry_run)
+        out.result.problems.append(
+            Problem(
+                None,
+                "",
+                f"more than {READ_LIMIT:,} statements to read since the cursor: "
+                "lower XAPI_IMPORT_OVERLAP_DAYS, or import from a smaller LRS view",
+            )
+        )
+        return out
     # An LRS speaks of many programs' people: only this program's learners are its business.
     learners = {
         e.lower()

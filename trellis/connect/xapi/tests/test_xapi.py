@@ -276,6 +276,24 @@ def test_a_refused_import_writes_nothing_and_keeps_the_cursor(people: People, lr
     assert not ImportCursor.objects.exists()
 
 
+def test_more_statements_than_one_import_takes_are_refused_unread(
+    people: People, lrs: Lrs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from trellis.connect.xapi import importer
+
+    routable(people)
+    make_capture(people)
+    monkeypatch.setattr(importer, "READ_LIMIT", 2)
+    sepsis = "https://sim.example.edu/scenarios/sepsis"
+    lrs.post([sim_statement(people.learner.email, sepsis, 0.9, days_ago(n)) for n in (3, 2, 1)])
+    mapping = xapi_mapping_load(filename="sim.toml", content=MAPPING)
+    out = xapi_import(program=people.program, mapping=mapping, acting_user=None)
+    assert out.read == 3 and not out.ok and out.result is not None
+    assert "more than 2 statements to read" in str(out.result.problems[0])
+    assert not Assessment.objects.filter(source=AssessmentSource.IMPORT).exists()
+    assert not ImportCursor.objects.exists()
+
+
 def test_a_mapping_with_mistakes_lists_each(people: People) -> None:
     with pytest.raises(MappingError) as refused:
         xapi_mapping_load(
